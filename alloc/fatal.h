@@ -9,6 +9,9 @@
 #ifndef GOMM_ALLOC_FATAL_H
 #define GOMM_ALLOC_FATAL_H
 
+#pragma GCC visibility push(hidden) /* internal to the library */
+
+
 #define GM_NORETURN __attribute__((noreturn))
 #define GM_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
@@ -16,5 +19,7 @@ GM_NORETURN void gm_fatal(const char *fmt, ...) GM_PRINTF(1, 2);
 
 /* Print the calling thread's stack to fd, skipping `skip` innermost frames. */
 void gm_print_stack(int fd, int skip);
+
+#pragma GCC visibility pop
 
 #endif /* GOMM_ALLOC_FATAL_H */

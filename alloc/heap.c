@@ -135,7 +135,13 @@ static size_t release_range(uintptr_t start, size_t npages)
 {
     size_t done = 0, i = 0;
     while (i < npages) {
-        if (released_bit(start + i * PAGE)) {
+        uintptr_t a = start + i * PAGE;
+        size_t pi = page_index(a);
+        if (pi % 64 == 0 && i + 64 <= npages && arena_of(a)->released[pi / 64] == ~(uint64_t)0) {
+            i += 64; /* a whole word already released: skip it */
+            continue;
+        }
+        if (released_bit(a)) {
             i++;
             continue;
         }
@@ -338,8 +344,10 @@ static gm_span *split_front(gm_span *s, size_t npages)
         return NULL;
     rest->start = s->start + npages * PAGE;
     rest->npages = s->npages - npages;
-    rest->released_pages = released_count(rest->start, rest->npages);
-    s->released_pages -= rest->released_pages;
+    /* count the part taken, not the rest: the rest may be a whole arena */
+    size_t front_released = released_count(s->start, npages);
+    rest->released_pages = s->released_pages - front_released;
+    s->released_pages = front_released;
     s->npages = npages;
     map_free_span(rest, false);
     free_insert(rest);
@@ -381,11 +389,12 @@ gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_c
                 pthread_mutex_unlock(&heap.lock);
                 return NULL;
             }
+            size_t lead_released = released_count(front->start, lead);
             s->start = front->start + lead * PAGE;
             s->npages = total - lead;
-            s->released_pages = released_count(s->start, s->npages);
+            s->released_pages = front->released_pages - lead_released;
             front->npages = lead;
-            front->released_pages -= s->released_pages;
+            front->released_pages = lead_released;
             map_free_span(front, false);
             free_insert(front);
         }

@@ -16,6 +16,10 @@
 #include "sizeclass.h"
 #include "types.h"
 
+/* Everything declared here is internal to the library: hidden, so the fast
+ * paths reach tables and TLS without a GOT load and calls skip the PLT. */
+#pragma GCC visibility push(hidden)
+
 #define GM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define GM_NOINLINE __attribute__((noinline))
@@ -164,11 +168,19 @@ static inline void gm_free_inline(void *p)
         o->next = s->local_free;
         s->local_free = o;
         counter_inc(&cache->nfree[s->size_class]);
-        if (GM_UNLIKELY(--s->used == 0 || s->in_full))
+        /* Slow only when s just became empty (and is not cur, which stays
+         * to spare a lone malloc/free pair a trip to the heap) or was full. */
+        if (GM_UNLIKELY(--s->used == 0)) {
+            if (s != cache->cur[s->size_class])
+                cache_free_local_slow(cache, s);
+        } else if (GM_UNLIKELY(s->in_full)) {
             cache_free_local_slow(cache, s);
+        }
         return;
     }
     free_slow(p, s);
 }
+
+#pragma GCC visibility pop
 
 #endif /* GOMM_ALLOC_INTERNAL_H */

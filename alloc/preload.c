@@ -7,6 +7,9 @@
  * room: malloc(0) returns a unique pointer, realloc(p, 0) frees and returns
  * NULL, memalign rounds a non-power-of-two alignment up, valloc/pvalloc
  * align to the system page. No state of its own.
+ *
+ * Only the names below are exported: the library is built with hidden
+ * visibility except for the malloc family and the gm_ API.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,16 +18,23 @@
 
 #include <gomm/alloc.h>
 
+#include "internal.h"
+
 #define EXPORT __attribute__((visibility("default")))
 
+/* malloc and free carry the inline fast paths themselves (one call less
+ * than going through gm_malloc/gm_free). */
 EXPORT void *malloc(size_t n)
 {
+    if (GM_LIKELY(n <= GM_MAX_SMALL_SIZE))
+        return cache_alloc(sizeclass_of(n ? n : 1));
     return gm_malloc(n);
 }
 
 EXPORT void free(void *p)
 {
-    gm_free(p);
+    if (p)
+        gm_free_inline(p);
 }
 
 EXPORT void *calloc(size_t count, size_t n)

@@ -12,10 +12,13 @@
 #ifndef GOMM_ALLOC_SIZECLASS_H
 #define GOMM_ALLOC_SIZECLASS_H
 
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "types.h"
+
+#pragma GCC visibility push(hidden) /* internal to the library */
 
 extern const uint32_t gm_class_to_size[GM_NUM_CLASSES];
 extern const uint8_t gm_class_to_npages[GM_NUM_CLASSES];
@@ -35,5 +38,7 @@ static inline int sizeclass_of(size_t n)
 
 /* Go's own mapping (class 3, 24 bytes, included). */
 int gm_go_size_class(size_t n);
+
+#pragma GCC visibility pop
 
 #endif /* GOMM_ALLOC_SIZECLASS_H */

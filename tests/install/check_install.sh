@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# tests/install/check_install.sh BUILD_DIR SRC_DIR — the install contract:
+# install into a fresh prefix, check the layout of ARCHITECTURE.md, then
+# build a program against it with find_package(gomm) and with pkg-config,
+# and run both, and the installed `gomm version`.
+set -euo pipefail
+build=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+cmake --install "$build" --prefix "$prefix" >/dev/null
+libdir=$(cd "$prefix" && dirname "$(find . -name libgomm.a | head -1)")
+for f in bin/gomm include/gomm/gomm.h include/gomm/alloc.h include/gomm/race.h \
+         include/gomm/version.h "$libdir/libgomm.a" "$libdir/libgomm.so" \
+         "$libdir/libgomm_malloc.so" "$libdir/pkgconfig/gomm.pc" \
+         "$libdir/cmake/gomm/gommConfig.cmake"; do
+  [ -e "$prefix/$f" ] || { echo "missing from the install: $f" >&2; exit 1; }
+done
+"$prefix/bin/gomm" version | grep -q '^gomm version '
+cmake -S "$src/tests/install/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$tmp/consumer" >/dev/null
+LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/consumer/consumer_shared"
+"$tmp/consumer/consumer_static"
+export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
+cc "$src/tests/install/consumer/main.c" $(pkg-config --cflags --libs gomm) -o "$tmp/consumer_pc"
+LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/consumer_pc"
+echo "install contract: ok"
