@@ -36,6 +36,7 @@
 #define GOMM_ALLOC_TYPES_H
 
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,10 +78,13 @@ enum {
 
 typedef struct gm_cache gm_cache;
 
-/* A run of pages (Go's mspan). Descriptors are recycled, never unmapped. */
+/* A run of pages (Go's mspan). Descriptors are recycled, never unmapped.
+ * Three cache lines, so that remote frees (which read line 1 and write
+ * line 3) do not keep stealing line 2, which the owner writes on every
+ * allocation. */
 typedef struct gm_span {
-    /* --- immutable while the span is in use --- */
-    uintptr_t start;       /* first byte (page aligned) */
+    /* --- line 1: read by every free; written only on ownership changes --- */
+    alignas(64) uintptr_t start; /* first byte (page aligned) */
     size_t npages;         /* number of pages */
     uint8_t kind;          /* SPAN_FREE / SPAN_SMALL / SPAN_LARGE */
     uint8_t size_class;    /* 1..67 for SPAN_SMALL, 0 otherwise */
@@ -88,9 +92,19 @@ typedef struct gm_span {
     uint32_t elem_size;    /* object size (SPAN_SMALL) */
     uint32_t nelems;       /* objects in the span (SPAN_SMALL) */
     uint32_t recip;        /* ceil(2^32 / elem_size): index = off*recip >> 32 */
+    _Atomic(gm_cache *) owner;  /* owning cache or NULL. Written by the owner
+                                   (or adopter under the central lock);
+                                   relaxed: a thread only compares it to its
+                                   own cache, and sees its own writes. */
+    /* page heap (heap lock) */
+    size_t released_pages;      /* SPAN_FREE: pages returned to the OS (their
+                                   bits set in the arena's released bitmap) */
+    struct gm_span *lru_next;   /* SPAN_FREE with resident pages: the idle
+                                   list, oldest first, the scavenger's order */
+    struct gm_span *lru_prev;
 
-    /* --- owner-private (or central-lock-protected while XF_LISTED) --- */
-    gm_free_obj *freelist;   /* objects ready to allocate: the fast path */
+    /* --- line 2: owner-private (central-lock-protected while XF_LISTED) --- */
+    alignas(64) gm_free_obj *freelist; /* objects ready to allocate: the fast path */
     gm_free_obj *local_free; /* objects freed by the owner since the last refill */
     uint32_t used;           /* objects not on freelist/local_free (includes
                                 those pushed on xfree and not yet collected) */
@@ -99,20 +113,9 @@ typedef struct gm_span {
                                 list, or the heap's free lists */
     struct gm_span *prev;
 
-    /* --- shared --- */
-    _Atomic(gm_cache *) owner;  /* owning cache or NULL. Written by the owner
-                                   (or adopter under the central lock);
-                                   relaxed: a thread only compares it to its
-                                   own cache, and sees its own writes. */
-    _Atomic uintptr_t xfree;    /* remote-free list | XF_* state */
+    /* --- line 3: written by remote freers --- */
+    alignas(64) _Atomic uintptr_t xfree;  /* remote-free list | XF_* state */
     struct gm_span *_Atomic delayed_next; /* link on the owner's delayed list */
-
-    /* --- page heap (heap lock) --- */
-    size_t released_pages;      /* SPAN_FREE: pages returned to the OS (their
-                                   bits set in the arena's released bitmap) */
-    struct gm_span *lru_next;   /* SPAN_FREE and not released: the idle list,
-                                   oldest first, that the scavenger releases */
-    struct gm_span *lru_prev;
 } gm_span;
 
 /* One 64 MiB arena's metadata (Go's heapArena). */
@@ -142,9 +145,9 @@ struct gm_cache {
      * through span->delayed_next). Pushed by remote freers holding
      * XF_NOTIFYING on the span; taken whole by the owner (exchange,
      * acquire: pairs with the release CAS in cache_notify_owner). */
-    gm_span *_Atomic delayed;
+    alignas(64) gm_span *_Atomic delayed; /* own line: remote freers write it */
     /* Registry of all caches ever made (append-only, immortal). */
-    gm_cache *all_next;
+    alignas(64) gm_cache *all_next;
     /* Free-cache list link (cache pool lock). */
     gm_cache *pool_next;
     /* In use by a live thread (cache pool lock; relaxed reads by stats). */
