@@ -7,6 +7,10 @@
 
 #include <gomm/version.h>
 #include <gomm/alloc.h>
+#include <gomm/atomic.h>
+#include <gomm/chan.h>
+#include <gomm/go.h>
 #include <gomm/race.h>
+#include <gomm/sync.h>
 
 #endif /* GOMM_GOMM_H */

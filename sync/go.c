@@ -1,0 +1,168 @@
+/*
+ * sync/go.c — gm_go: goroutines on a pool of threads.
+ *
+ * A goroutine is a pthread. Threads that finish their function wait idle
+ * (parked on their futex word) for the next gm_go; a thread idle for
+ * IDLE_EXIT_NS exits. gm_go takes an idle thread if there is one (a
+ * hand-off of fn/arg and an unpark: microseconds cheaper than
+ * pthread_create), else starts a detached thread.
+ *
+ * Locking: pool_lock protects the idle list. A worker's fn/arg are written
+ * by gm_go before the release store of has_work, read after the acquire
+ * load (the gm_go call happens before fn starts: Go's rule, announced to
+ * the race checker by RACE_RELEASE/RACE_ACQUIRE on the worker record).
+ *
+ * Deadlock accounting (g.c): gm_go counts the new goroutine as live before
+ * it runs (over-counting only delays a report, never invents one); the
+ * worker drops that count once its own g is counted, and moves from live
+ * to runtime threads while idle.
+ */
+#define _GNU_SOURCE
+#include <gomm/go.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+#include <gomm/alloc.h>
+
+#include "../alloc/fatal.h"
+#include "futex.h"
+#include "g.h"
+#include "race_hooks.h"
+
+#define IDLE_EXIT_NS (10LL * 1000000000)
+
+typedef struct worker {
+    gm_g *g;                /* set by the worker before it first idles */
+    void (*fn)(void *);
+    void *arg;
+    _Atomic bool has_work;  /* release by gm_go, acquire by the worker */
+    struct worker *next;    /* idle list (pool_lock) */
+    bool idle;              /* on the idle list (pool_lock) */
+} worker;
+
+static gm_lock pool_lock;
+static worker *idle_list;
+
+static void run(worker *w)
+{
+    RACE_ACQUIRE(w);
+    w->fn(w->arg);
+}
+
+/* Wait for the next job. False: idle too long, the thread should exit. */
+static bool wait_for_work(worker *w)
+{
+    gm_g *g = w->g;
+    /* live -> idle: count the runtime thread first, so that the deadlock
+     * check in goroutine_finished sees the thread accounted for */
+    atomic_fetch_add_explicit(&gm_runtime_threads, 1, memory_order_seq_cst);
+    gm_sched_goroutine_finished(g);
+    atomic_store_explicit(&w->has_work, false, memory_order_relaxed);
+    gm_lock_acquire(&pool_lock);
+    w->idle = true;
+    w->next = idle_list;
+    idle_list = w;
+    gm_lock_release(&pool_lock);
+    for (;;) {
+        if (atomic_load_explicit(&w->has_work, memory_order_acquire))
+            break;
+        if (gm_park_timed(g, IDLE_EXIT_NS))
+            continue;
+        /* timed out: leave, unless gm_go took us meanwhile */
+        gm_lock_acquire(&pool_lock);
+        if (w->idle) {
+            worker **pp = &idle_list;
+            while (*pp != w)
+                pp = &(*pp)->next;
+            *pp = w->next;
+            w->idle = false;
+            gm_lock_release(&pool_lock);
+            atomic_fetch_sub_explicit(&gm_runtime_threads, 1, memory_order_seq_cst);
+            return false;
+        }
+        gm_lock_release(&pool_lock);
+    }
+    /* gm_go counted us live already (and took us off the idle list) */
+    atomic_fetch_sub_explicit(&gm_runtime_threads, 1, memory_order_seq_cst);
+    g->counted = true;
+    return true;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    atomic_load_explicit(&w->has_work, memory_order_acquire);
+    w->g = gm_getg();          /* counts this thread live ... */
+    gm_sched_precount_drop();  /* ... so drop gm_go's advance count */
+    do
+        run(w);
+    while (wait_for_work(w));
+    gm_free(w);
+    return NULL;
+}
+
+int gm_go(void (*fn)(void *arg), void *arg)
+{
+    gm_sched_precount_add();
+    gm_lock_acquire(&pool_lock);
+    worker *w = idle_list;
+    if (w) {
+        idle_list = w->next;
+        w->idle = false;
+    }
+    gm_lock_release(&pool_lock);
+    if (w) {
+        w->fn = fn;
+        w->arg = arg;
+        RACE_RELEASE(w);
+        /* release: pairs with the acquire load in wait_for_work */
+        atomic_store_explicit(&w->has_work, true, memory_order_release);
+        gm_unpark(w->g);
+        return 0;
+    }
+    w = gm_malloc(sizeof *w);
+    if (!w) {
+        gm_sched_precount_drop();
+        return ENOMEM;
+    }
+    w->g = NULL;
+    w->fn = fn;
+    w->arg = arg;
+    w->next = NULL;
+    w->idle = false;
+    RACE_RELEASE(w);
+    atomic_store_explicit(&w->has_work, true, memory_order_release);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t th;
+    int err = pthread_create(&th, &attr, worker_main, w);
+    pthread_attr_destroy(&attr);
+    if (err) {
+        gm_free(w);
+        gm_sched_precount_drop();
+        return err;
+    }
+    return 0;
+}
+
+void gm_gosched(void)
+{
+    sched_yield();
+}
+
+void gm_blocking_enter(void)
+{
+    gm_getg()->blocking++;
+}
+
+void gm_blocking_exit(void)
+{
+    gm_g *g = gm_getg();
+    if (g->blocking <= 0)
+        gm_fatal("gm_blocking_exit without gm_blocking_enter");
+    g->blocking--;
+}

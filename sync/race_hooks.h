@@ -1,0 +1,40 @@
+/*
+ * sync/race_hooks.h — where the sync library announces happens-before
+ * edges to the race checker (Go's racerelease/raceacquire calls).
+ *
+ * sync/ is to the checker what Go's runtime is to Go's race detector: its
+ * internals are not instrumented; at each edge of the Go memory model it
+ * calls one of these. The plain build (libgomm) compiles them to nothing;
+ * the race build (libgomm_race, GOMM_RACE defined) calls the checker.
+ * docs/sync.md lists every edge and the hook that announces it.
+ *
+ *   RACE_RELEASE(a)          S(a) := T            (a store-release)
+ *   RACE_RELEASE_MERGE(a)    S(a) := S(a) join T  (e.g. WaitGroup.Done)
+ *   RACE_ACQUIRE(a)          T := T join S(a)
+ *   RACE_RELEASE_ACQUIRE(a)  tmp := S(a); S(a) := T; T := T join tmp
+ *                            (a buffered-channel slot: Go's racenotify)
+ *   RACE_READ(a, n)/RACE_WRITE(a, n)  an access to sync-object memory
+ *                            (a send reads the channel, a close writes it)
+ */
+#ifndef GOMM_SYNC_RACE_HOOKS_H
+#define GOMM_SYNC_RACE_HOOKS_H
+
+#ifdef GOMM_RACE
+#include <gomm/race.h>
+void gm_race_release_acquire(const void *addr);
+#define RACE_RELEASE(a) gm_race_release(a)
+#define RACE_RELEASE_MERGE(a) gm_race_release_merge(a)
+#define RACE_ACQUIRE(a) gm_race_acquire(a)
+#define RACE_RELEASE_ACQUIRE(a) gm_race_release_acquire(a)
+#define RACE_READ(a, n) gm_race_read((a), (n))
+#define RACE_WRITE(a, n) gm_race_write((a), (n))
+#else
+#define RACE_RELEASE(a) ((void)(a))
+#define RACE_RELEASE_MERGE(a) ((void)(a))
+#define RACE_ACQUIRE(a) ((void)(a))
+#define RACE_RELEASE_ACQUIRE(a) ((void)(a))
+#define RACE_READ(a, n) ((void)(a), (void)(n))
+#define RACE_WRITE(a, n) ((void)(a), (void)(n))
+#endif
+
+#endif /* GOMM_SYNC_RACE_HOOKS_H */
