@@ -219,7 +219,7 @@ size_t gm_chan_cap(gm_chan *c)
 
 /* ---------- send ---------- */
 
-static bool chan_send(gm_chan *c, const void *ep, bool block)
+static bool chan_send(gm_chan *c, const void *ep, bool block, bool panic_if_closed)
 {
     if (!c) {
         if (!block)
@@ -235,6 +235,8 @@ static bool chan_send(gm_chan *c, const void *ep, bool block)
     gm_lock_acquire(&c->lock);
     if (atomic_load_explicit(&c->closed, memory_order_relaxed)) {
         gm_lock_release(&c->lock);
+        if (!panic_if_closed)
+            return false;
         chan_panic_closed_send();
     }
     gm_waiter *w = waitq_dequeue(&c->recvq);
@@ -271,12 +273,17 @@ static bool chan_send(gm_chan *c, const void *ep, bool block)
 
 void gm_chan_send(gm_chan *c, const void *elem)
 {
-    chan_send(c, elem, true);
+    chan_send(c, elem, true, true);
 }
 
 bool gm_chan_try_send(gm_chan *c, const void *elem)
 {
-    return chan_send(c, elem, false);
+    return chan_send(c, elem, false, true);
+}
+
+bool chan_send_unless_closed(gm_chan *c, const void *ep)
+{
+    return chan_send(c, ep, false, false);
 }
 
 /* ---------- receive ---------- */

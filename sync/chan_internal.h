@@ -78,6 +78,9 @@ void chan_send_to(gm_chan *c, gm_waiter *w, const void *ep);
 void chan_recv_from(gm_chan *c, gm_waiter *w, void *ep);
 /* What a woken waiter does for the race checker (after gm_park returns). */
 void chan_race_after_wake(gm_chan *c, gm_waiter *w);
+/* Non-blocking send that gives up, instead of dying, if c is closed (the
+ * timer thread: a user may have closed a gm_after channel). */
+bool chan_send_unless_closed(gm_chan *c, const void *ep);
 /* The fatal error of a send on a closed channel (c unlocked). */
 __attribute__((noreturn)) void chan_panic_closed_send(void);
 /* Buffer operations (c locked, space / data checked by the caller). */

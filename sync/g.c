@@ -25,6 +25,7 @@
 
 #include "../alloc/fatal.h"
 #include "futex.h"
+#include "timer.h"
 
 static __thread gm_g *tls_g __attribute__((tls_model("initial-exec")));
 static pthread_key_t g_key;
@@ -62,9 +63,45 @@ static void g_destroy(void *arg)
     gm_lock_release(&g_free_lock);
 }
 
-static void g_key_init(void)
+/* fork(): the child has one thread. Locks that a vanished thread may have
+ * held are taken around the fork (prepare) or reset (child); the counters
+ * start over with the forking thread alone. A channel or semaphore that
+ * another thread was inside at the fork stays unusable in the child (the
+ * same holds for Go, which does not support fork without exec). */
+static void sync_atfork_prepare(void)
+{
+    gm_timer_atfork_prepare();
+    gm_pool_atfork_prepare();
+    gm_lock_acquire(&g_free_lock);
+}
+
+static void sync_atfork_parent(void)
+{
+    gm_lock_release(&g_free_lock);
+    gm_pool_atfork_parent();
+    gm_timer_atfork_parent();
+}
+
+static void sync_atfork_child(void)
+{
+    atomic_store_explicit(&g_free_lock.state, 0, memory_order_relaxed);
+    atomic_store_explicit(&live, tls_g && tls_g->counted ? 1 : 0, memory_order_relaxed);
+    atomic_store_explicit(&blocked, 0, memory_order_relaxed);
+    atomic_store_explicit(&gm_runtime_threads, 0, memory_order_relaxed);
+    gm_sema_atfork_child();
+    gm_pool_atfork_child();
+    gm_timer_atfork_child();
+}
+
+static void sync_init_once(void)
 {
     pthread_key_create(&g_key, g_destroy);
+    pthread_atfork(sync_atfork_prepare, sync_atfork_parent, sync_atfork_child);
+}
+
+void gm_sync_init(void)
+{
+    pthread_once(&g_key_once, sync_init_once);
 }
 
 gm_g *gm_getg(void)
@@ -72,7 +109,7 @@ gm_g *gm_getg(void)
     gm_g *g = tls_g;
     if (__builtin_expect(g != NULL, 1))
         return g;
-    pthread_once(&g_key_once, g_key_init);
+    gm_sync_init();
     gm_lock_acquire(&g_free_lock);
     g = g_free_list;
     if (g)

@@ -66,6 +66,13 @@ struct gm_waiter_ {
 };
 
 gm_g *gm_getg(void); /* the calling thread's g, made on demand */
+/* One-time set-up of the sync layer (fork handlers, thread key). */
+void gm_sync_init(void);
+/* fork handlers of other files, called from g.c's in order */
+void gm_pool_atfork_prepare(void);
+void gm_pool_atfork_parent(void);
+void gm_pool_atfork_child(void);
+void gm_sema_atfork_child(void);
 
 /* Park the calling thread until *flag is set by a waker (gm_ready). Counts
  * as blocked in gomm for the deadlock detector. */

@@ -104,8 +104,26 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+void gm_pool_atfork_prepare(void)
+{
+    gm_lock_acquire(&pool_lock);
+}
+
+void gm_pool_atfork_parent(void)
+{
+    gm_lock_release(&pool_lock);
+}
+
+void gm_pool_atfork_child(void)
+{
+    /* the idle threads do not exist in the child: forget them */
+    idle_list = NULL;
+    atomic_store_explicit(&pool_lock.state, 0, memory_order_relaxed);
+}
+
 int gm_go(void (*fn)(void *arg), void *arg)
 {
+    gm_sync_init();
     gm_sched_precount_add();
     gm_lock_acquire(&pool_lock);
     worker *w = idle_list;

@@ -128,3 +128,12 @@ void gm_semrelease(uint32_t *addr, bool handoff)
     if (handoff)
         sched_yield(); /* let the waiter run: Go's goyield */
 }
+
+void gm_sema_atfork_child(void)
+{
+    for (size_t i = 0; i < SEMTAB_SIZE; i++) {
+        atomic_store_explicit(&semtab[i].lock.state, 0, memory_order_relaxed);
+        atomic_store_explicit(&semtab[i].nwait, 0, memory_order_relaxed);
+        semtab[i].head = semtab[i].tail = NULL;
+    }
+}

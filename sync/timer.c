@@ -92,7 +92,7 @@ static void deliver(gm_timer *t)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     int64_t v = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-    gm_chan_try_send(t->c, &v);
+    chan_send_unless_closed(t->c, &v);
     gm_chan_release_ref(t->c);
     gm_free(t);
     atomic_fetch_sub_explicit(&gm_timers_pending, 1, memory_order_seq_cst);
@@ -136,17 +136,17 @@ static void start_thread_locked(void)
     atomic_fetch_add_explicit(&gm_runtime_threads, 1, memory_order_seq_cst);
 }
 
-static void timer_atfork_prepare(void)
+void gm_timer_atfork_prepare(void)
 {
     pthread_mutex_lock(&timer_lock);
 }
 
-static void timer_atfork_parent(void)
+void gm_timer_atfork_parent(void)
 {
     pthread_mutex_unlock(&timer_lock);
 }
 
-static void timer_atfork_child(void)
+void gm_timer_atfork_child(void)
 {
     pthread_mutex_init(&timer_lock, NULL);
     if (thread_running) {
@@ -166,7 +166,6 @@ static void timer_init(void)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&timer_cond, &attr);
     pthread_condattr_destroy(&attr);
-    pthread_atfork(timer_atfork_prepare, timer_atfork_parent, timer_atfork_child);
 }
 
 gm_chan *gm_after(int64_t ns)
@@ -179,6 +178,7 @@ gm_chan *gm_after(int64_t ns)
         gm_chan_try_send(c, &v);
         return c;
     }
+    gm_sync_init();
     pthread_once(&timer_once, timer_init);
     gm_timer *t = gm_malloc(sizeof *t);
     if (!t)

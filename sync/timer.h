@@ -12,6 +12,10 @@
 void gm_timer_cancel(gm_chan *c);
 /* Drop one reference to c; the last one frees it. */
 void gm_chan_release_ref(gm_chan *c);
+/* fork handlers (called from g.c's, in order) */
+void gm_timer_atfork_prepare(void);
+void gm_timer_atfork_parent(void);
+void gm_timer_atfork_child(void);
 
 #pragma GCC visibility pop
 
