@@ -3,16 +3,20 @@
  * what happens to their spans when a thread exits.
  *
  * A cache owns spans: per class a doubly linked list whose head is cur[c]
- * (the span the fast path allocates from), plus one list of full spans.
+ * (the span the fast path allocates from), and a list of full spans.
  * Everything on those lists is touched only by the owning thread, without
  * locks or atomics, except the xfree word (see span.c).
  *
  * Slow allocation for class c: refill cur from its own local frees, then
- * from its remote frees; when cur is exhausted it moves to the full list
- * (state XF_FULL, so the next remote free notifies us) and the next span of
- * the class takes over; full spans that were freed into come back through
- * the delayed list; then a central orphan is adopted; then a fresh span
- * comes from the page heap.
+ * from its remote frees; when cur is exhausted it is parked on the full
+ * list, unarmed (no atomic RMW), and the next span of the class takes over.
+ * With no span left: armed full spans that were freed into come back
+ * through the delayed list; unarmed ones are polled for remote frees (one
+ * load each, FULL_POLL_BUDGET of them); then a central orphan is adopted;
+ * then, before a fresh span comes from the page heap, the unarmed full
+ * spans are armed (XF_ACTIVE -> XF_FULL, one CAS each, once per full
+ * episode) so that a later remote free tells us about them. A local free
+ * into a parked span moves it back with no atomic if it was not armed.
  *
  * A span whose objects are all free again goes back to the page heap at
  * once, unless it is cur (keeps a lone alloc/free pair from thrashing).
@@ -96,18 +100,67 @@ static void class_remove(gm_cache *c, gm_span *s)
     set_cur(c, s->size_class);
 }
 
-/* Move full spans that other threads freed into back to their class lists. */
+#define FULL_POLL_BUDGET 16
+#define FULL_ARM_BUDGET 64
+
+/* Full list of class k: unarmed spans at the head, armed at the tail. */
+static void full_push_head(gm_cache *c, gm_span *s)
+{
+    int k = s->size_class;
+    s->prev = NULL;
+    s->next = c->full[k];
+    if (s->next)
+        s->next->prev = s;
+    else
+        c->full_tail[k] = s;
+    c->full[k] = s;
+}
+
+static void full_push_tail(gm_cache *c, gm_span *s)
+{
+    int k = s->size_class;
+    s->next = NULL;
+    s->prev = c->full_tail[k];
+    if (s->prev)
+        s->prev->next = s;
+    else
+        c->full[k] = s;
+    c->full_tail[k] = s;
+}
+
+static void full_unlink(gm_cache *c, gm_span *s)
+{
+    int k = s->size_class;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->full[k] = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    else
+        c->full_tail[k] = s->prev;
+    s->next = s->prev = NULL;
+}
+
+/* s leaves the full list for the class list (after cur). */
+static void full_to_partial(gm_cache *c, gm_span *s)
+{
+    full_unlink(c, s);
+    s->in_full = 0;
+    s->armed = 0;
+    class_push_second(c, s);
+}
+
+/* Move armed full spans that other threads freed into back to their class
+ * lists. */
 static void drain_delayed(gm_cache *c)
 {
     /* acquire: pairs with the release CAS in notify_owner (span.c) */
     gm_span *s = atomic_exchange_explicit(&c->delayed, NULL, memory_order_acquire);
     while (s) {
         gm_span *next = atomic_load_explicit(&s->delayed_next, memory_order_relaxed);
-        if (s->in_full) { /* else: already back through a local free */
-            list_unlink(&c->full, s);
-            s->in_full = 0;
-            class_push_second(c, s);
-        }
+        if (s->in_full && s->armed) /* else: already back through a local free */
+            full_to_partial(c, s);
         s = next;
     }
 }
@@ -118,23 +171,52 @@ static void drain_delayed_if_any(gm_cache *c)
         drain_delayed(c);
 }
 
-/* cur span s has nothing left: park it on the full list. False if a remote
- * free arrived first (the caller looks again). */
-static bool mark_full(gm_cache *c, gm_span *s)
+/* cur span s has nothing left: park it, unarmed, on its full list. */
+static void park_full(gm_cache *c, gm_span *s)
 {
-    /* s may still be on the delayed list from an earlier full episode; it
-     * must leave before it can be pushed again (the link is in the span). */
-    drain_delayed_if_any(c);
-    uintptr_t expect = XF_ACTIVE;
-    /* release: pairs with the acquire CAS of the remote freer that will see
-     * FULL and read s->owner */
-    if (!atomic_compare_exchange_strong_explicit(&s->xfree, &expect, (uintptr_t)XF_FULL,
-                                                 memory_order_release, memory_order_relaxed))
-        return false;
     class_remove(c, s);
-    list_push(&c->full, s);
     s->in_full = 1;
-    return true;
+    s->armed = 0;
+    full_push_head(c, s);
+}
+
+/* Poll the unarmed full spans of class k for remote frees (a load each). */
+static void poll_full(gm_cache *c, int k)
+{
+    gm_span *s = c->full[k];
+    for (int n = 0; s && !s->armed && n < FULL_POLL_BUDGET; n++) {
+        gm_span *next = s->next;
+        if (atomic_load_explicit(&s->xfree, memory_order_relaxed) & ~(uintptr_t)XF_STATE_MASK)
+            full_to_partial(c, s);
+        s = next;
+    }
+}
+
+/* About to take fresh memory for class k: arm the unarmed full spans, so a
+ * remote free into any of them tells us (instead of being polled for). */
+static void arm_full(gm_cache *c, int k)
+{
+    /* A span may still be on the delayed list from an earlier armed
+     * episode; it must leave before it can be pushed again (the link is in
+     * the span). */
+    drain_delayed_if_any(c);
+    for (int n = 0; n < FULL_ARM_BUDGET; n++) {
+        gm_span *s = c->full[k];
+        if (!s || s->armed)
+            return;
+        full_unlink(c, s);
+        uintptr_t expect = XF_ACTIVE;
+        /* release: pairs with the acquire CAS of the remote freer that will
+         * see FULL and read s->owner */
+        if (atomic_compare_exchange_strong_explicit(&s->xfree, &expect, (uintptr_t)XF_FULL,
+                                                    memory_order_release, memory_order_relaxed)) {
+            s->armed = 1;
+            full_push_tail(c, s);
+        } else { /* freed into meanwhile */
+            s->in_full = 0;
+            class_push_second(c, s);
+        }
+    }
 }
 
 /* Make sure no remote freer will notify us about s any more: FULL ->
@@ -185,14 +267,20 @@ void *cache_alloc_slow(int k)
                 s->used -= n;
                 break;
             }
-            mark_full(c, s); /* on failure, look at s again */
+            park_full(c, s);
             continue;
         }
         drain_delayed_if_any(c);
         if (c->partial[k])
             continue;
+        poll_full(c, k);
+        if (c->partial[k])
+            continue;
         s = central_adopt(k, c);
         if (!s) {
+            arm_full(c, k);
+            if (c->partial[k])
+                continue;
             s = heap_alloc_span(gm_class_to_npages[k], 1, SPAN_SMALL, k);
             if (!s) {
                 errno = ENOMEM;
@@ -202,6 +290,7 @@ void *cache_alloc_slow(int k)
             atomic_store_explicit(&s->owner, c, memory_order_relaxed);
         }
         s->in_full = 0;
+        s->armed = 0;
         class_push_front(c, s);
     }
     gm_free_obj *o = s->freelist;
@@ -214,13 +303,12 @@ void *cache_alloc_slow(int k)
 void cache_free_local_slow(gm_cache *c, gm_span *s)
 {
     if (s->in_full) {
-        leave_full_state(s);
-        list_unlink(&c->full, s);
-        s->in_full = 0;
-        class_push_second(c, s);
+        if (s->armed)
+            leave_full_state(s);
+        full_to_partial(c, s);
     }
     if (s->used == 0 && s != c->cur[s->size_class]) {
-        /* s may sit on the delayed list (it was full once): drain first so
+        /* s may sit on the delayed list (it was armed once): drain first so
          * no stale link to a recycled descriptor is left. */
         drain_delayed_if_any(c);
         class_remove(c, s);
@@ -234,6 +322,7 @@ static void orphan_span(gm_span *s)
 {
     leave_full_state(s);
     s->in_full = 0;
+    s->armed = 0;
     atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
     while (s->local_free) {
         gm_free_obj *o = s->local_free;
@@ -264,7 +353,8 @@ static void orphan_span(gm_span *s)
                                                     memory_order_release, memory_order_relaxed))
             break;
     }
-    s->next = s->prev = NULL;
+    /* s's links were cleared when it left the cache's list; after the CAS
+     * a remote freer may already be listing it (if ORPHAN): hands off. */
     if (target == XF_LISTED)
         central_list(s);
 }
@@ -278,11 +368,11 @@ void cache_release(gm_cache *c)
             orphan_span(s);
         }
         c->cur[k] = &gm_empty_span;
-    }
-    while (c->full) {
-        gm_span *s = c->full;
-        list_unlink(&c->full, s);
-        orphan_span(s);
+        while (c->full[k]) {
+            gm_span *s = c->full[k];
+            full_unlink(c, s);
+            orphan_span(s);
+        }
     }
     /* Whatever is on the delayed list was orphaned above. */
     atomic_store_explicit(&c->delayed, NULL, memory_order_relaxed);
@@ -343,6 +433,7 @@ gm_cache *cache_get(void)
     /* TLS first: pthread_setspecific may allocate, and must find the cache */
     gm_tls_cache = c;
     pthread_setspecific(cache_key, c);
+    gm_alloc_register_atfork();
     return c;
 }
 
@@ -378,6 +469,25 @@ void cache_unlock_after_fork(int child)
         return;
     }
     pthread_mutex_init(&pool_lock, NULL);
+    /* A remote freer that was notifying an owner at the fork is gone: its
+     * span would stay NOTIFYING (and its owner spin) forever. Finish for it:
+     * back to ACTIVE, unarmed, so polling finds its remote frees. */
+    for (gm_cache *c = all_caches; c; c = c->all_next) {
+        for (int k = 1; k < GM_NUM_CLASSES; k++) {
+            gm_span *lists[2] = {c->full[k], c->partial[k]};
+            for (int l = 0; l < 2; l++) {
+                for (gm_span *s = lists[l]; s; s = s->next) {
+                    uintptr_t x = atomic_load_explicit(&s->xfree, memory_order_relaxed);
+                    if ((x & XF_STATE_MASK) == XF_NOTIFYING) {
+                        atomic_store_explicit(&s->xfree,
+                                              (x & ~(uintptr_t)XF_STATE_MASK) | XF_ACTIVE,
+                                              memory_order_relaxed);
+                        s->armed = 0;
+                    }
+                }
+            }
+        }
+    }
     /* The other threads are gone in the child: their caches go back to the
      * pool as they are, spans and all, for the child's next threads. */
     for (gm_cache *c = all_caches; c; c = c->all_next) {

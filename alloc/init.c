@@ -59,7 +59,11 @@ static void init_once_fn(void)
 void gm_alloc_init_slow(void)
 {
     pthread_once(&init_once, init_once_fn);
-    if (gm_tls_cache && !atomic_exchange_explicit(&atfork_registered, true,
-                                                  memory_order_relaxed))
+}
+
+void gm_alloc_register_atfork(void)
+{
+    if (!atomic_load_explicit(&atfork_registered, memory_order_relaxed) &&
+        !atomic_exchange_explicit(&atfork_registered, true, memory_order_relaxed))
         pthread_atfork(prefork, postfork_parent, postfork_child);
 }

@@ -27,6 +27,9 @@
 /* ---- init (init.c) ---- */
 extern _Atomic bool gm_alloc_ready; /* release: set after every table is built */
 void gm_alloc_init_slow(void);
+/* Register the fork handlers (once; needs a cache: pthread_atfork may
+ * allocate). */
+void gm_alloc_register_atfork(void);
 static inline void gm_alloc_ensure_init(void)
 {
     if (GM_UNLIKELY(!atomic_load_explicit(&gm_alloc_ready, memory_order_acquire)))
@@ -158,9 +161,9 @@ static inline void gm_free_inline(void *p)
                   atomic_load_explicit(&s->owner, memory_order_relaxed) == cache)) {
         /* cache owns s, so s is SPAN_SMALL and its private fields are ours. */
         gm_free_obj *o = (gm_free_obj *)p;
-        uintptr_t off = (uintptr_t)p - s->start;
+        uint64_t off = (uintptr_t)p - s->start; /* < 2^32: spans are small */
         if (GM_UNLIKELY(o == s->local_free || o == s->freelist ||
-                        (uintptr_t)span_obj_index(s, (uintptr_t)p) * s->elem_size != off))
+                        off * s->divmagic > s->divmagic - 1))
             free_invalid(p, s); /* double free or not an object start */
 #ifdef GOMM_DEBUG
         debug_check_not_free(s, o);

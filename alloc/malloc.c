@@ -64,8 +64,13 @@ void *gm_calloc(size_t count, size_t n)
 
 GM_NORETURN void free_invalid(const void *p, const gm_span *s)
 {
-    if (!s)
+    if (!s) {
+        uintptr_t a = (uintptr_t)p;
+        if (!(a >> GM_ADDR_BITS) &&
+            atomic_load_explicit(&gm_arena_map[a >> GM_ARENA_SHIFT], memory_order_acquire))
+            gm_fatal("double free of pointer %p (its memory is already free)", p);
         gm_fatal("free of pointer %p not allocated by gomm", p);
+    }
     switch (s->kind) {
     case SPAN_SMALL: {
         uintptr_t off = (uintptr_t)p - s->start;

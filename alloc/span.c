@@ -31,6 +31,7 @@ void span_init_small(gm_span *s, int c)
     s->elem_size = size;
     s->nelems = (uint32_t)(s->npages * GM_PAGE_SIZE / size);
     s->recip = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
+    s->divmagic = UINT64_MAX / size + 1;
     s->used = 0;
     s->in_full = 0;
     s->local_free = NULL;
@@ -69,6 +70,8 @@ void span_remote_free(gm_span *s, gm_free_obj *o)
     uintptr_t old = atomic_load_explicit(&s->xfree, memory_order_relaxed);
     for (;;) {
         uintptr_t st = old & XF_STATE_MASK;
+        if (GM_UNLIKELY((old & ~(uintptr_t)XF_STATE_MASK) == (uintptr_t)o))
+            free_invalid(o, s); /* freed twice in a row from other threads */
         o->next = (gm_free_obj *)(old & ~(uintptr_t)XF_STATE_MASK);
         uintptr_t next_state = st == XF_FULL ? XF_NOTIFYING : st == XF_ORPHAN ? XF_LISTED : st;
         if (atomic_compare_exchange_weak_explicit(&s->xfree, &old, (uintptr_t)o | next_state,

@@ -20,8 +20,12 @@
  * remote-free list, whose low 3 bits carry the span's ownership state:
  *
  *   XF_ACTIVE     owned, in the owner's per-class span list
- *   XF_FULL       owned, in the owner's full list; the next remote free must
- *                 tell the owner (push the span on cache->delayed)
+ *   XF_FULL       owned, in the owner's full list, "armed": the next remote
+ *                 free must tell the owner (push the span on cache->delayed).
+ *                 A full span is parked unarmed (still XF_ACTIVE) first and
+ *                 armed only when the owner is about to take fresh memory
+ *                 for its class, so local alloc/free churn never pays for a
+ *                 CAS; unarmed full spans are polled (one load) instead.
  *   XF_NOTIFYING  a remote freer is telling the owner; the owner may not
  *                 orphan the span until it is done (spins: a few stores)
  *   XF_ORPHAN     no owner, no free objects anywhere, in no list; the next
@@ -96,19 +100,18 @@ typedef struct gm_span {
                                    (or adopter under the central lock);
                                    relaxed: a thread only compares it to its
                                    own cache, and sees its own writes. */
-    /* page heap (heap lock) */
-    size_t released_pages;      /* SPAN_FREE: pages returned to the OS (their
-                                   bits set in the arena's released bitmap) */
-    struct gm_span *lru_next;   /* SPAN_FREE with resident pages: the idle
-                                   list, oldest first, the scavenger's order */
-    struct gm_span *lru_prev;
+    uint64_t divmagic;     /* UINT64_MAX / elem_size + 1: off is a multiple
+                              of elem_size iff off * divmagic <= divmagic - 1
+                              (Lemire's divisibility test, off < 2^32) */
 
     /* --- line 2: owner-private (central-lock-protected while XF_LISTED) --- */
     alignas(64) gm_free_obj *freelist; /* objects ready to allocate: the fast path */
     gm_free_obj *local_free; /* objects freed by the owner since the last refill */
     uint32_t used;           /* objects not on freelist/local_free (includes
                                 those pushed on xfree and not yet collected) */
-    uint8_t in_full;         /* owner: span is on cache->full, not the class list */
+    uint8_t in_full;         /* owner: span is on cache->full[c], not partial[c] */
+    uint8_t armed;           /* owner: xfree state is XF_FULL (or was, until a
+                                remote freer notified us): see cache.c */
     struct gm_span *next;    /* list links: cache class/full list, central
                                 list, or the heap's free lists */
     struct gm_span *prev;
@@ -116,6 +119,15 @@ typedef struct gm_span {
     /* --- line 3: written by remote freers --- */
     alignas(64) _Atomic uintptr_t xfree;  /* remote-free list | XF_* state */
     struct gm_span *_Atomic delayed_next; /* link on the owner's delayed list */
+
+    /* page heap, SPAN_FREE only (heap lock): shares line 3, which is hot
+     * only while the span is in use */
+    size_t released_pages;      /* pages returned to the OS (their bits set
+                                   in the arena's released bitmap) */
+    int64_t idle_since;         /* when the span became idle (ns, monotonic) */
+    struct gm_span *lru_next;   /* free spans with resident pages: the idle
+                                   list, oldest first, the scavenger's order */
+    struct gm_span *lru_prev;
 } gm_span;
 
 /* One 64 MiB arena's metadata (Go's heapArena). */
@@ -139,8 +151,11 @@ struct gm_cache {
     _Atomic uint64_t nfree[GM_NUM_CLASSES];
     /* Owned spans with objects (cur[c] is the head), doubly linked. */
     gm_span *partial[GM_NUM_CLASSES];
-    /* Owned spans that were full when last looked at (any class). */
-    gm_span *full;
+    /* Owned spans of each class that were full when last looked at:
+     * unarmed ones (still XF_ACTIVE) at the head, armed (XF_FULL) at the
+     * tail, from full_armed[c] on (NULL: none armed). */
+    gm_span *full[GM_NUM_CLASSES];
+    gm_span *full_tail[GM_NUM_CLASSES];
     /* Full spans that other threads freed into since (Treiber stack linked
      * through span->delayed_next). Pushed by remote freers holding
      * XF_NOTIFYING on the span; taken whole by the owner (exchange,
