@@ -17,11 +17,13 @@
  *  - the LRU list holds exactly the free spans with some resident page,
  *    oldest first: the scavenger releases from its head.
  *
- * Scavenging: when the resident idle bytes exceed the retain limit
- * (max(GOMM_RETAIN_MB, default 16 MiB; heap in use / 8)) the oldest idle
- * spans are returned to the OS with MADV_DONTNEED until half the limit is
- * left, so RSS falls right after a peak is freed. gm_free_os_memory()
- * releases everything.
+ * Scavenging, on every span free: (1) when the resident idle bytes exceed
+ * the retain limit, max(GOMM_RETAIN_MB (64), 2 x heap in use), the oldest
+ * idle spans are returned to the OS with MADV_DONTNEED until 3/4 of the
+ * limit is left, so RSS falls right after a peak is freed; (2) spans idle
+ * for GOMM_DECAY_MS (1000) or longer are returned as well, down to a
+ * quarter of GOMM_RETAIN_MB (GOMM_DECAY_MS=0: at once).
+ * gm_free_os_memory() releases everything.
  *
  * Locking: everything here is under heap.lock, except the arena map reads
  * (span_of) which are lock-free: entries are atomic (relaxed) and arenas are
@@ -30,6 +32,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "os.h"
@@ -47,6 +50,7 @@ static struct {
     gm_span *desc_free;                  /* recycled descriptors */
     uint64_t sys, idle, released;        /* bytes */
     uint64_t retain_min;                 /* bytes of resident idle kept */
+    int64_t decay_ns;                    /* idle this long: back to the OS */
     uint64_t large_alloc, large_objects, large_mallocs, large_frees, large_total;
     uint64_t arena_meta;                 /* bytes of gm_arena structures */
 } heap = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -157,6 +161,13 @@ static size_t release_range(uintptr_t start, size_t npages)
     return done;
 }
 
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* ---------- descriptors ---------- */
 
 static gm_span *desc_new(void)
@@ -228,8 +239,10 @@ static void free_insert(gm_span *s)
     *head = s;
     if (s->npages < GM_HEAP_EXACT_LISTS)
         heap.nonempty[s->npages / 64] |= (uint64_t)1 << (s->npages % 64);
-    if (lru_member(s))
+    if (lru_member(s)) {
+        s->idle_since = now_ns();
         lru_append(s);
+    }
     heap.idle += (uint64_t)s->npages * PAGE;
     heap.released += (uint64_t)s->released_pages * PAGE;
 }
@@ -355,13 +368,19 @@ static gm_span *split_front(gm_span *s, size_t npages)
 }
 
 static void scavenge_locked(uint64_t keep);
+static void release_span_locked(gm_span *s);
 
+/* Resident idle memory allowed at any moment: twice what is in use, and at
+ * least the GOMM_RETAIN_MB floor (64 MiB). Pages freed in a churn are
+ * likely to be wanted again soon: handing them back only to fault them in
+ * again cost the large-object benchmark (d) 20x in page faults with a
+ * 16 MiB floor (a 20 MiB live set in a 64 MiB arena keeps ~44 MiB idle). */
 static uint64_t retain_limit(void)
 {
     uint64_t inuse = heap.sys - heap.idle;
-    uint64_t lim = inuse / 8;
-    return lim > heap.retain_min ? lim : heap.retain_min;
+    return 2 * inuse > heap.retain_min ? 2 * inuse : heap.retain_min;
 }
+
 
 gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_class)
 {
@@ -434,21 +453,31 @@ void heap_free_span(gm_span *s)
     s = free_coalesce_insert(s);
     uint64_t lim = retain_limit();
     if (heap.idle - heap.released > lim)
-        scavenge_locked(lim / 2);
+        scavenge_locked(lim / 4 * 3);
+    /* Decay: pages idle for longer than the delay go back too, down to a
+     * quarter of the floor (the oldest are at the LRU head). */
+    int64_t now = now_ns();
+    while (heap.lru_head && now - heap.lru_head->idle_since >= heap.decay_ns &&
+           heap.idle - heap.released > heap.retain_min / 4)
+        release_span_locked(heap.lru_head);
     pthread_mutex_unlock(&heap.lock);
 }
 
 /* ---------- scavenger ---------- */
 
+/* Return all of free span s's resident pages to the OS. */
+static void release_span_locked(gm_span *s)
+{
+    lru_unlink(s);
+    size_t n = release_range(s->start, s->npages);
+    s->released_pages += n;
+    heap.released += (uint64_t)n * PAGE;
+}
+
 static void scavenge_locked(uint64_t keep)
 {
-    while (heap.idle - heap.released > keep && heap.lru_head) {
-        gm_span *s = heap.lru_head;
-        lru_unlink(s);
-        size_t n = release_range(s->start, s->npages);
-        s->released_pages += n;
-        heap.released += (uint64_t)n * PAGE;
-    }
+    while (heap.idle - heap.released > keep && heap.lru_head)
+        release_span_locked(heap.lru_head);
 }
 
 void heap_scavenge(uint64_t keep)
@@ -536,17 +565,22 @@ const char *heap_check(void)
     return err;
 }
 
-void heap_init(void)
+static uint64_t env_u64(const char *name, uint64_t dflt)
 {
-    uint64_t mb = 16;
-    const char *e = getenv("GOMM_RETAIN_MB");
+    const char *e = getenv(name);
     if (e && *e) {
         char *end;
         unsigned long long v = strtoull(e, &end, 10);
         if (*end == '\0')
-            mb = v;
+            return v;
     }
-    heap.retain_min = mb << 20;
+    return dflt;
+}
+
+void heap_init(void)
+{
+    heap.retain_min = env_u64("GOMM_RETAIN_MB", 64) << 20;
+    heap.decay_ns = (int64_t)env_u64("GOMM_DECAY_MS", 1000) * 1000000;
 }
 
 void gm_free_os_memory(void)

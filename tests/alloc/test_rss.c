@@ -1,11 +1,12 @@
 /*
  * tests/alloc/test_rss.c — memory goes back to the OS after a peak.
  *
- * The page heap keeps at most max(16 MiB, in-use / 8) of idle pages
- * resident (GOMM_RETAIN_MB changes the 16; see alloc/heap.c) and returns
- * the rest with MADV_DONTNEED as soon as it is freed; gm_free_os_memory()
- * returns everything. So after a 1 GiB peak is freed, RSS must come back to
- * the baseline plus:
+ * The page heap keeps at most max(GOMM_RETAIN_MB (64 MiB), 2 x in-use) of
+ * idle pages resident and returns the rest with MADV_DONTNEED as soon as it
+ * is freed; with GOMM_DECAY_MS=0 it also returns at once every idle page
+ * beyond a quarter of GOMM_RETAIN_MB (see alloc/heap.c; CTest runs this
+ * file both ways). gm_free_os_memory() returns everything. So after a
+ * 1 GiB peak is freed, RSS must come back to the baseline plus:
  *   - the retained idle pages (at most the retain limit),
  *   - the allocator metadata the peak made (span descriptors are never
  *     unmapped: meta_sys growth, read from the stats),
@@ -52,16 +53,25 @@
  * at most 80 KiB each: < 6 MiB). */
 #define SLACK (12 * MIB)
 
-static uint64_t retain_min_bytes(void)
+static uint64_t env_u64(const char *name, uint64_t dflt)
 {
-    const char *e = getenv("GOMM_RETAIN_MB");
+    const char *e = getenv(name);
     if (e && *e) {
         char *end;
         unsigned long long v = strtoull(e, &end, 10);
         if (*end == '\0')
-            return (uint64_t)v << 20;
+            return v;
     }
-    return 16 * GT_MIB;
+    return dflt;
+}
+
+/* The most resident idle memory the page heap may keep (alloc/heap.c). */
+static uint64_t retain_limit(const gm_memstats *ms)
+{
+    uint64_t floor = env_u64("GOMM_RETAIN_MB", 64) * GT_MIB;
+    if (env_u64("GOMM_DECAY_MS", 1000) == 0)
+        return floor / 4;
+    return 2 * ms->heap_inuse > floor ? 2 * ms->heap_inuse : floor;
 }
 
 /* The pointer array lives in its own mapping so that it does not disturb
@@ -170,9 +180,7 @@ static void test_rss_returns_near_baseline_after_freeing_a_1_gib_peak(void **sta
     assert_true(ms1.heap_released > ms0.heap_released);
     assert_true(ms1.heap_released <= ms1.heap_idle);
     uint64_t resident_idle = ms1.heap_idle - ms1.heap_released;
-    uint64_t limit = retain_min_bytes();
-    if (ms1.heap_inuse / 8 > limit)
-        limit = ms1.heap_inuse / 8;
+    uint64_t limit = retain_limit(&ms1);
     if (resident_idle > limit)
         fail_msg("resident idle %llu MiB > retain limit %llu MiB",
                  (unsigned long long)(resident_idle >> 20), (unsigned long long)(limit >> 20));
@@ -221,9 +229,7 @@ static void test_a_second_peak_reuses_the_heap_and_returns_again(void **state)
     gm_read_memstats(&ms1);
     uint64_t rss1 = gt_rss_bytes();
     assert_int_equal(ms1.heap_sys, ms0.heap_sys);
-    uint64_t limit = retain_min_bytes();
-    if (ms1.heap_inuse / 8 > limit)
-        limit = ms1.heap_inuse / 8;
+    uint64_t limit = retain_limit(&ms1);
     uint64_t bound = rss0 + limit + (ms1.meta_sys - ms0.meta_sys) + SLACK;
     print_message("second peak: rss before %llu MiB, after %llu MiB (bound %llu MiB), "
                   "heap_sys %llu -> %llu MiB\n",
