@@ -1,0 +1,3 @@
+module gomm.local/bench/syncbench
+
+go 1.19
