@@ -36,7 +36,7 @@ static _Atomic int64_t live, blocked;
 _Atomic int64_t gm_timers_pending;
 _Atomic int64_t gm_runtime_threads;
 
-#define SPIN_BEFORE_SLEEP 100
+#define SPIN_BEFORE_SLEEP 400
 
 int64_t gm_nanotime(void)
 {

@@ -136,6 +136,15 @@ static void start_thread_locked(void)
     atomic_fetch_add_explicit(&gm_runtime_threads, 1, memory_order_seq_cst);
 }
 
+static void timer_init(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&timer_cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
 void gm_timer_atfork_prepare(void)
 {
     pthread_mutex_lock(&timer_lock);
@@ -148,25 +157,17 @@ void gm_timer_atfork_parent(void)
 
 void gm_timer_atfork_child(void)
 {
+    /* the timer thread may have been waiting on the condition variable: its
+     * state belongs to a thread the child does not have */
     pthread_mutex_init(&timer_lock, NULL);
-    if (thread_running) {
-        thread_running = false;
-        atomic_fetch_sub_explicit(&gm_runtime_threads, 1, memory_order_seq_cst);
-    }
+    timer_init();
+    thread_running = false; /* (g.c's handler reset the thread count) */
     pthread_mutex_lock(&timer_lock);
     if (heap_len > 0)
         start_thread_locked();
     pthread_mutex_unlock(&timer_lock);
 }
 
-static void timer_init(void)
-{
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&timer_cond, &attr);
-    pthread_condattr_destroy(&attr);
-}
 
 gm_chan *gm_after(int64_t ns)
 {

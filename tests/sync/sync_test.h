@@ -230,7 +230,7 @@ static inline void st_run_child_timeout(void (*fn)(void *), void *arg, unsigned 
 
 static inline void st_run_child(void (*fn)(void *), void *arg, struct st_outcome *o)
 {
-    st_run_child_timeout(fn, arg, 60, o);
+    st_run_child_timeout(fn, arg, 30, o);
 }
 
 /* The child died of a gomm fatal error with this message. */
@@ -304,5 +304,18 @@ static inline void *st_launder(void *p)
     st_sink = p;
     return st_sink;
 }
+
+/* Run a group; GOMM_TEST_FILTER=<glob> picks tests, GOMM_TEST_SKIP=<glob>
+ * skips some (cmocka's filters). */
+#define ST_RUN(tests)                                                          \
+    ({                                                                         \
+        const char *st_filter_ = getenv("GOMM_TEST_FILTER");                   \
+        if (st_filter_ && *st_filter_)                                         \
+            cmocka_set_test_filter(st_filter_);                                \
+        const char *st_skip_ = getenv("GOMM_TEST_SKIP");                       \
+        if (st_skip_ && *st_skip_)                                             \
+            cmocka_set_skip_filter(st_skip_);                                  \
+        cmocka_run_group_tests(tests, NULL, NULL);                             \
+    })
 
 #endif /* GOMM_SYNC_TEST_H */

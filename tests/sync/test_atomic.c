@@ -383,5 +383,5 @@ int main(void)
         cmocka_unit_test(store_publishes_the_data_written_before_it),
         cmocka_unit_test(store_buffering_never_shows_both_loads_zero),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

@@ -719,5 +719,5 @@ int main(void)
         cmocka_unit_test(make_rejects_64k_elements_and_overflowing_sizes),
         cmocka_unit_test(many_senders_and_receivers_lose_and_duplicate_nothing),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

@@ -201,5 +201,5 @@ int main(void)
         cmocka_unit_test(a_signal_with_no_waiter_is_not_remembered),
         cmocka_unit_test(producer_consumer_with_predicate_loops_loses_no_wakeup),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

@@ -424,5 +424,5 @@ int main(void)
         cmocka_unit_test(goroutines_waiting_on_an_unknown_thread_are_not_reported),
         cmocka_unit_test(busy_blocking_traffic_is_never_reported),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

@@ -339,5 +339,5 @@ int main(void)
         cmocka_unit_test(blocking_exit_without_enter_is_fatal),
         cmocka_unit_test(gm_go_works_in_a_child_forked_with_idle_pool_threads),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

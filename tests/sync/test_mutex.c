@@ -315,5 +315,5 @@ int main(void)
         cmocka_unit_test(waiter_is_served_in_bounded_time_while_others_relock_in_a_loop),
         cmocka_unit_test(several_waiters_are_all_served_while_a_thread_relocks_in_a_loop),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

@@ -129,5 +129,5 @@ int main(void)
         cmocka_unit_test(sequential_calls_run_fn_once_with_its_arg),
         cmocka_unit_test(fn_may_use_another_once),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

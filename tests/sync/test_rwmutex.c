@@ -323,5 +323,5 @@ int main(void)
         cmocka_unit_test(trylock_and_tryrlock),
         cmocka_unit_test(misuse_is_fatal_with_gos_messages),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

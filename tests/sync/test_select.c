@@ -667,5 +667,5 @@ int main(void)
         cmocka_unit_test(select_send_on_closed_channel_is_fatal),
         cmocka_unit_test(two_blocking_selects_rendezvous_with_each_other),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

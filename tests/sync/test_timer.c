@@ -235,6 +235,38 @@ static void a_timer_pending_at_fork_fires_in_the_child(void **state)
     gm_chan_free(c);
 }
 
+static void child_uses_timers_repeatedly(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 5; i++) {
+        gm_chan *c = gm_after((int64_t)(5 - i) * 10 * ST_MS);
+        int64_t v = 0;
+        if (!gm_chan_recv(c, &v) || v <= 0)
+            _exit(3);
+        gm_chan_free(c);
+    }
+    _exit(0);
+}
+
+/* The parent's timer thread was asleep on its condition variable when the
+ * process forked; it does not exist in the child, whose timers must work
+ * all the same (again and again, not only the first one). */
+static void timers_work_in_a_child_forked_after_the_timer_thread_started(void **state)
+{
+    (void)state;
+#if defined(ST_TSAN)
+    skip(); /* the child starts a timer thread: TSan's die_after_fork */
+#endif
+    gm_chan *c = gm_after(ST_MS);
+    assert_true(gm_chan_recv(c, NULL)); /* the timer thread runs, now idle */
+    gm_chan_free(c);
+    st_sleep_ms(10);
+    st_run_child_timeout(child_uses_timers_repeatedly, NULL, 20, &st_last);
+    if (st_last.signal == SIGALRM)
+        fail_msg("a child forked after the timer thread started hangs in gm_after/recv");
+    st_check_exit(&st_last, "timers in a forked child", 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +279,7 @@ int main(void)
         cmocka_unit_test(timers_fire_in_deadline_order),
         cmocka_unit_test(timers_from_several_threads_all_fire),
         cmocka_unit_test(a_timer_pending_at_fork_fires_in_the_child),
+        cmocka_unit_test(timers_work_in_a_child_forked_after_the_timer_thread_started),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }

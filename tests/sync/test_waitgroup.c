@@ -145,5 +145,5 @@ int main(void)
         cmocka_unit_test(wait_on_a_zero_counter_returns_at_once),
         cmocka_unit_test(negative_counter_is_fatal),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ST_RUN(tests);
 }
