@@ -324,22 +324,12 @@ static void orphan_span(gm_span *s)
     s->in_full = 0;
     s->armed = 0;
     atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
-    while (s->local_free) {
-        gm_free_obj *o = s->local_free;
-        s->local_free = o->next;
-        o->next = s->freelist;
-        s->freelist = o;
-    }
+    span_freelist_prepend(s, s->local_free);
+    s->local_free = NULL;
     uintptr_t target;
     for (;;) {
         uint32_t n;
-        gm_free_obj *list = span_collect_xfree(s, &n);
-        while (list) {
-            gm_free_obj *o = list;
-            list = list->next;
-            o->next = s->freelist;
-            s->freelist = o;
-        }
+        span_freelist_prepend(s, span_collect_xfree(s, &n));
         s->used -= n;
         if (s->used == 0) { /* all free: nobody may push to it any more */
             heap_free_span(s);

@@ -55,14 +55,7 @@ static void take_remote_frees(gm_span *s)
     while (!atomic_compare_exchange_weak_explicit(&s->xfree, &old, (uintptr_t)XF_ACTIVE,
                                                   memory_order_acquire, memory_order_relaxed)) {
     }
-    gm_free_obj *list = (gm_free_obj *)(old & ~(uintptr_t)XF_STATE_MASK);
-    while (list) {
-        gm_free_obj *next = list->next;
-        list->next = s->freelist;
-        s->freelist = list;
-        s->used--;
-        list = next;
-    }
+    s->used -= span_freelist_prepend(s, (gm_free_obj *)(old & ~(uintptr_t)XF_STATE_MASK));
 }
 
 gm_span *central_adopt(int size_class, gm_cache *c)
@@ -91,13 +84,7 @@ void central_reclaim(void)
             next = s->next;
             /* Pull pending remote frees in (state stays LISTED). */
             uint32_t n;
-            gm_free_obj *list = span_collect_xfree(s, &n);
-            while (list) {
-                gm_free_obj *o = list;
-                list = list->next;
-                o->next = s->freelist;
-                s->freelist = o;
-            }
+            span_freelist_prepend(s, span_collect_xfree(s, &n));
             s->used -= n;
             if (s->used == 0) {
                 /* every object is free: nothing can push to it any more */

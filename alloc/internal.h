@@ -93,6 +93,9 @@ void span_remote_free(gm_span *s, gm_free_obj *o);
 /* Owner: take the remote-free list, keeping the state bits. Returns the list
  * and stores its length in *n. */
 gm_free_obj *span_collect_xfree(gm_span *s, uint32_t *n);
+/* Move every object of list onto s->freelist; returns how many. The caller
+ * owns s's private fields (owner, or central lock while listed). */
+uint32_t span_freelist_prepend(gm_span *s, gm_free_obj *list);
 
 /* ---- central lists (central.c) ---- */
 void central_init(void);

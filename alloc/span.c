@@ -102,3 +102,16 @@ gm_free_obj *span_collect_xfree(gm_span *s, uint32_t *n)
     *n = count;
     return list;
 }
+
+uint32_t span_freelist_prepend(gm_span *s, gm_free_obj *list)
+{
+    uint32_t n = 0;
+    while (list) {
+        gm_free_obj *o = list;
+        list = list->next;
+        o->next = s->freelist;
+        s->freelist = o;
+        n++;
+    }
+    return n;
+}
