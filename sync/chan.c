@@ -76,6 +76,13 @@ gm_waiter *waitq_dequeue(waitq *q)
                                                          memory_order_acq_rel,
                                                          memory_order_relaxed))
                 continue;
+            /* Take the select's other waiters off this channel now, while
+             * we hold its lock: once woken, the select never touches the
+             * winning channel again (its partner may free it at once). */
+            gm_chan *c = w->c;
+            for (gm_waiter *o = w->sel_next; o != w; o = o->sel_next)
+                if (o->c == c)
+                    waitq_remove(o->is_send ? &c->sendq : &c->recvq, o);
         }
         return w;
     }
@@ -152,9 +159,10 @@ void chan_recv_from(gm_chan *c, gm_waiter *w, void *ep)
 
 void chan_race_after_wake(gm_chan *c, gm_waiter *w)
 {
+    /* c is only an address here: the partner may already have freed it */
     if (!w->success)
         RACE_ACQUIRE(c); /* woken by close */
-    else if (c->dataqsiz == 0)
+    else if (w->unbuffered)
         RACE_ACQUIRE(&w->c);
     else if (w->race_slot)
         RACE_RELEASE_ACQUIRE(w->race_slot);
@@ -259,6 +267,8 @@ static bool chan_send(gm_chan *c, const void *ep, bool block, bool panic_if_clos
     w = gm_waiter_get(g);
     w->elem = (void *)ep;
     w->c = c;
+    w->is_send = true;
+    w->unbuffered = c->dataqsiz == 0;
     RACE_RELEASE(&w->elem);
     waitq_enqueue(&c->sendq, w);
     gm_lock_release(&c->lock);
@@ -340,6 +350,7 @@ static bool chan_recv(gm_chan *c, void *ep, bool block, bool *received)
     w = gm_waiter_get(g);
     w->elem = ep;
     w->c = c;
+    w->unbuffered = c->dataqsiz == 0;
     RACE_RELEASE(&w->elem);
     waitq_enqueue(&c->recvq, w);
     gm_lock_release(&c->lock);

@@ -52,12 +52,17 @@ struct gm_waiter_ {
     gm_chan *c;                 /* chan: the channel */
     struct gm_waiter_ *next;    /* queue links */
     struct gm_waiter_ *prev;
-    struct gm_waiter_ *waitlink; /* select: the other waiters of this g */
+    struct gm_waiter_ *waitlink; /* close: the list of waiters to wake */
+    struct gm_waiter_ *sel_next; /* select: the next waiter of the same select */
     const void *addr;           /* sema: the semaphore address */
     void *race_slot;            /* chan: buffer slot a hand-off went through */
     uint32_t ticket;            /* sema: handed the permit; cond: ticket */
     int case_index;             /* select: which case this waiter is */
     bool is_select;             /* part of a select */
+    bool is_send;               /* chan: on the send queue (else receive) */
+    bool unbuffered;            /* chan: the channel has no buffer (kept here
+                                   so a woken waiter never reads the channel,
+                                   which its partner may have freed) */
     bool success;               /* chan: completed by a partner (not close) */
     bool queued;                /* chan: on a channel's queue (chan lock) */
     _Atomic bool done;          /* completion flag the parked thread loops on */

@@ -145,24 +145,35 @@ int gm_select(gm_case *cases, size_t n, bool has_default)
         w->elem = cases[i].elem;
         w->c = cases[i].chan;
         w->is_select = true;
+        w->is_send = cases[i].dir == GM_SEND;
+        w->unbuffered = w->c->dataqsiz == 0;
         w->case_index = (int)i;
         w->flag = &woken;
         RACE_RELEASE(&w->elem);
-        waitq_enqueue(cases[i].dir == GM_RECV ? &w->c->recvq : &w->c->sendq, w);
+        waitq_enqueue(w->is_send ? &w->c->sendq : &w->c->recvq, w);
         waiters[k] = w;
     }
+    for (size_t k = 0; k < npoll; k++) /* a ring: see waitq_dequeue */
+        waiters[k]->sel_next = waiters[(k + 1) % npoll];
     selunlock(lockorder, npoll);
     gm_park_until(g, &woken);
 
-    /* pass 3: leave the other queues; the winner is g->param */
+    /* pass 3: leave the other queues; the winner is g->param. The winning
+     * channel is not touched: its waker already took our waiters off it,
+     * and its partner may have freed it since. */
     gm_waiter *won = g->param;
-    sellock(lockorder, npoll);
+    gm_chan *wonc = won->c;
+    size_t nlock = 0;
+    for (size_t k = 0; k < npoll; k++)
+        if (lockorder[k] != wonc)
+            lockorder[nlock++] = lockorder[k];
+    sellock(lockorder, nlock);
     for (size_t k = 0; k < npoll; k++) {
         gm_waiter *w = waiters[k];
-        if (w != won)
-            waitq_remove(cases[w->case_index].dir == GM_RECV ? &w->c->recvq : &w->c->sendq, w);
+        if (w != won && w->c != wonc)
+            waitq_remove(w->is_send ? &w->c->sendq : &w->c->recvq, w);
     }
-    selunlock(lockorder, npoll);
+    selunlock(lockorder, nlock);
     chosen = won->case_index;
     bool success = won->success;
     chan_race_after_wake(won->c, won);

@@ -21,8 +21,9 @@ int gm_go(void (*fn)(void *arg), void *arg);
 void gm_gosched(void);
 
 /* Declare that the calling thread is about to block outside gomm (a
- * syscall, a pthread lock): such a thread does not count as running for the
- * deadlock detector (and, with the collector, does not delay a stop). */
+ * syscall, a pthread lock) and when it is back. With the collector, such a
+ * thread does not delay a stop-the-world. (The deadlock detector always
+ * counts a thread that is not blocked in gomm as able to run.) */
 void gm_blocking_enter(void);
 void gm_blocking_exit(void);
 

@@ -306,7 +306,8 @@ static inline void *st_launder(void *p)
 }
 
 /* Run a group; GOMM_TEST_FILTER=<glob> picks tests, GOMM_TEST_SKIP=<glob>
- * skips some (cmocka's filters). */
+ * skips some (cmocka's filters; cmocka 1.1 ignores the skip filter when a
+ * test filter is set). */
 #define ST_RUN(tests)                                                          \
     ({                                                                         \
         const char *st_filter_ = getenv("GOMM_TEST_FILTER");                   \

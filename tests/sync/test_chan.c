@@ -109,6 +109,7 @@ static void unbuffered_try_ops_fail_without_a_partner(void **state)
 struct handoff {
     gm_chan *req, *ack;
     int rounds;
+    gm_waitgroup done; /* the echo has returned from its last channel call */
 };
 
 struct msg {
@@ -125,13 +126,15 @@ static void handoff_echo(void *p)
         gm_chan_send(h->ack, &m);
     }
     gm_chan_close(h->ack);
+    gm_waitgroup_done(&h->done);
 }
 
 static void send_and_receive_publish_plain_memory_both_ways(void **state)
 {
     (void)state;
     struct handoff h = {gm_chan_make(sizeof(void *), 0), gm_chan_make(sizeof(void *), 0),
-                        ST_SCALED(5000)};
+                        ST_SCALED(5000), {0}};
+    gm_waitgroup_add(&h.done, 1);
     assert_int_equal(gm_go(handoff_echo, &h), 0);
     static struct msg m;
     for (int r = 0; r < h.rounds; r++) {
@@ -145,7 +148,9 @@ static void send_and_receive_publish_plain_memory_both_ways(void **state)
             assert_int_equal(m.words[i], (uint64_t)r * 100 + (uint64_t)i + 1);
     }
     gm_chan_close(h.req);
-    assert_false(gm_chan_recv(h.ack, NULL)); /* the echo closed it: it is done */
+    assert_false(gm_chan_recv(h.ack, NULL)); /* the echo closed it */
+    /* gm_chan_free needs "no users": the echo may still be inside close */
+    gm_waitgroup_wait(&h.done);
     gm_chan_free(h.req);
     gm_chan_free(h.ack);
 }
@@ -194,6 +199,7 @@ static void buffered_channel_is_a_fifo_with_len_and_cap(void **state)
 struct seq_prod {
     gm_chan *c;
     int n;
+    gm_waitgroup done;
 };
 
 static void seq_producer(void *p)
@@ -202,6 +208,7 @@ static void seq_producer(void *p)
     for (int i = 0; i < s->n; i++)
         gm_chan_send(s->c, &i);
     gm_chan_close(s->c);
+    gm_waitgroup_done(&s->done);
 }
 
 static void buffered_fifo_holds_with_parked_senders(void **state)
@@ -209,7 +216,8 @@ static void buffered_fifo_holds_with_parked_senders(void **state)
     (void)state;
     size_t caps[] = {1, 2, 3, 64};
     for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
-        struct seq_prod s = {gm_chan_make(sizeof(int), caps[k]), ST_SCALED(100000)};
+        struct seq_prod s = {gm_chan_make(sizeof(int), caps[k]), ST_SCALED(100000), {0}};
+        gm_waitgroup_add(&s.done, 1);
         assert_int_equal(gm_go(seq_producer, &s), 0);
         int v, want = 0;
         while (gm_chan_recv(s.c, &v)) {
@@ -219,6 +227,7 @@ static void buffered_fifo_holds_with_parked_senders(void **state)
             assert_true(gm_chan_len(s.c) <= caps[k]);
         }
         assert_int_equal(want, s.n);
+        gm_waitgroup_wait(&s.done); /* out of close before the free */
         gm_chan_free(s.c);
     }
 }
@@ -528,6 +537,7 @@ struct zs {
     gm_chan *c;
     int n;
     gm_atomic_i32 got;
+    gm_waitgroup done;
 };
 
 static void zs_receiver(void *p)
@@ -535,6 +545,7 @@ static void zs_receiver(void *p)
     struct zs *z = p;
     while (gm_chan_recv(z->c, NULL))
         gm_atomic_i32_add(&z->got, 1);
+    gm_waitgroup_done(&z->done);
 }
 
 static void zero_size_elements(void **state)
@@ -554,12 +565,14 @@ static void zero_size_elements(void **state)
     gm_chan_free(c);
 
     /* unbuffered, with a partner */
-    struct zs z = {gm_chan_make(0, 0), ST_SCALED(20000), {0}};
+    struct zs z = {gm_chan_make(0, 0), ST_SCALED(20000), {0}, {0}};
+    gm_waitgroup_add(&z.done, 1);
     assert_int_equal(gm_go(zs_receiver, &z), 0);
     for (int i = 0; i < z.n; i++)
         gm_chan_send(z.c, &dummy);
     gm_chan_close(z.c);
-    ST_WAIT_UNTIL(gm_atomic_i32_load(&z.got) == z.n, "zero-size receiver got everything");
+    gm_waitgroup_wait(&z.done); /* its last recv has returned */
+    assert_int_equal(gm_atomic_i32_load(&z.got), z.n);
     gm_chan_free(z.c);
 }
 
@@ -583,6 +596,7 @@ struct big_pipe {
     gm_chan *c;
     int n;
     gm_atomic_i32 bad, got;
+    gm_waitgroup done;
 };
 
 static void big_receiver(void *p)
@@ -596,6 +610,7 @@ static void big_receiver(void *p)
         gm_atomic_i32_add(&b->got, 1);
     }
     gm_free(buf);
+    gm_waitgroup_done(&b->done);
 }
 
 static void large_elements(void **state)
@@ -604,7 +619,8 @@ static void large_elements(void **state)
     unsigned char *buf = gm_malloc(BIG);
     size_t caps[] = {0, 3};
     for (size_t k = 0; k < 2; k++) {
-        struct big_pipe b = {gm_chan_make(BIG, caps[k]), 40, {0}, {0}};
+        struct big_pipe b = {gm_chan_make(BIG, caps[k]), 40, {0}, {0}, {0}};
+        gm_waitgroup_add(&b.done, 1);
         assert_int_equal(gm_go(big_receiver, &b), 0);
         for (int i = 0; i < b.n; i++) {
             fill_big(buf, i);
@@ -612,7 +628,8 @@ static void large_elements(void **state)
             memset(buf, 0, BIG); /* the channel holds its own copy */
         }
         gm_chan_close(b.c);
-        ST_WAIT_UNTIL(gm_atomic_i32_load(&b.got) == b.n, "big receiver got everything");
+        gm_waitgroup_wait(&b.done); /* its last recv has returned */
+        assert_int_equal(gm_atomic_i32_load(&b.got), b.n);
         assert_int_equal(gm_atomic_i32_load(&b.bad), 0);
         gm_chan_free(b.c);
     }

@@ -131,6 +131,7 @@ static void lock_blocks_while_the_mutex_is_held(void **state)
 struct cross {
     gm_mutex mu;
     gm_chan *locked, *unlocked;
+    gm_waitgroup out; /* the helpers are out of their sends */
 };
 
 static void lock_and_report(void *p)
@@ -138,6 +139,7 @@ static void lock_and_report(void *p)
     struct cross *x = p;
     gm_mutex_lock(&x->mu);
     gm_chan_send(x->locked, NULL);
+    gm_waitgroup_done(&x->out);
 }
 
 static void unlock_and_report(void *p)
@@ -145,13 +147,15 @@ static void unlock_and_report(void *p)
     struct cross *x = p;
     gm_mutex_unlock(&x->mu);
     gm_chan_send(x->unlocked, NULL);
+    gm_waitgroup_done(&x->out);
 }
 
 static void another_thread_may_unlock(void **state)
 {
     (void)state;
-    struct cross x = {{0}, gm_chan_make(0, 0), gm_chan_make(0, 0)};
+    struct cross x = {{0}, gm_chan_make(0, 0), gm_chan_make(0, 0), {0}};
     for (int i = 0; i < 100; i++) {
+        gm_waitgroup_add(&x.out, 2);
         assert_int_equal(gm_go(lock_and_report, &x), 0);
         assert_true(gm_chan_recv(x.locked, NULL));
         assert_false(gm_mutex_trylock(&x.mu));
@@ -160,6 +164,7 @@ static void another_thread_may_unlock(void **state)
         gm_mutex_lock(&x.mu); /* free again */
         gm_mutex_unlock(&x.mu);
     }
+    gm_waitgroup_wait(&x.out);
     gm_chan_free(x.locked);
     gm_chan_free(x.unlocked);
 }

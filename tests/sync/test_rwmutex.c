@@ -124,10 +124,11 @@ static void writer_excludes_readers_and_other_writers(void **state)
 
 /* ---- a waiting writer blocks new readers ---- */
 
+#define LATE_READERS 3
+
 struct pending {
     gm_rwmutex rw;
-    gm_atomic_i32 writer_in, writer_done, reader_trying, reader_in;
-    bool reader_saw_writer_done;
+    gm_atomic_i32 writer_in, writer_done, reader_trying, reader_in, reader_saw_writer_done;
     gm_waitgroup wg;
 };
 
@@ -145,10 +146,11 @@ static void pending_writer(void *p)
 static void late_reader(void *p)
 {
     struct pending *s = p;
-    gm_atomic_i32_store(&s->reader_trying, 1);
+    gm_atomic_i32_add(&s->reader_trying, 1);
     gm_rwmutex_rlock(&s->rw);
-    gm_atomic_i32_store(&s->reader_in, 1);
-    s->reader_saw_writer_done = gm_atomic_i32_load(&s->writer_done) == 1;
+    gm_atomic_i32_add(&s->reader_in, 1);
+    if (gm_atomic_i32_load(&s->writer_done) == 1)
+        gm_atomic_i32_add(&s->reader_saw_writer_done, 1);
     gm_rwmutex_runlock(&s->rw);
     gm_waitgroup_done(&s->wg);
 }
@@ -169,21 +171,25 @@ static void a_waiting_writer_blocks_new_readers(void **state)
     for (int round = 0; round < 20; round++) {
         struct pending s = {0};
         gm_rwmutex_rlock(&s.rw); /* the reader already inside */
-        gm_waitgroup_add(&s.wg, 2);
+        gm_waitgroup_add(&s.wg, 1 + LATE_READERS);
         assert_int_equal(gm_go(pending_writer, &s), 0);
         ST_WAIT_UNTIL(writer_pending(&s.rw), "the writer announces itself");
         /* the writer waits for us: it cannot be in */
         assert_int_equal(gm_atomic_i32_load(&s.writer_in), 0);
-        assert_int_equal(gm_go(late_reader, &s), 0);
-        ST_WAIT_UNTIL(gm_atomic_i32_load(&s.reader_trying), "late reader started");
+        for (int i = 0; i < LATE_READERS; i++)
+            assert_int_equal(gm_go(late_reader, &s), 0);
+        ST_WAIT_UNTIL(gm_atomic_i32_load(&s.reader_trying) == LATE_READERS,
+                      "late readers started");
         if (round < 3)
             st_sleep_ms(20);
-        /* the late reader must wait for the pending writer */
+        /* the late readers must wait for the pending writer */
         assert_int_equal(gm_atomic_i32_load(&s.reader_in), 0);
         assert_int_equal(gm_atomic_i32_load(&s.writer_in), 0);
         gm_rwmutex_runlock(&s.rw);
         gm_waitgroup_wait(&s.wg);
-        assert_true(s.reader_saw_writer_done);
+        /* all of them got in, each after the writer was done */
+        assert_int_equal(gm_atomic_i32_load(&s.reader_in), LATE_READERS);
+        assert_int_equal(gm_atomic_i32_load(&s.reader_saw_writer_done), LATE_READERS);
     }
 }
 

@@ -644,10 +644,64 @@ static void two_blocking_selects_rendezvous_with_each_other(void **state)
     gm_chan_free(s.d);
 }
 
+
+/* ---- a channel may be freed as soon as the caller's own operation on it
+ * returned: the partner that was parked on it must not touch it again ---- */
+
+static gm_chan *reply_requests;
+
+static void replier(void *arg)
+{
+    bool use_select = arg != NULL;
+    gm_chan *reply;
+    while (gm_chan_recv(reply_requests, &reply)) {
+        int v = 42;
+        if (use_select) { /* parked on reply (send) and on a nil channel */
+            gm_case cs[2] = {{reply, GM_SEND, &v, false}, {NULL, GM_RECV, NULL, false}};
+            assert_int_equal(gm_select(cs, 2, false), 0);
+        } else {
+            gm_chan_send(reply, &v);
+        }
+    }
+}
+
+static void reply_channels_freed_right_after_the_receive(bool use_select)
+{
+    reply_requests = gm_chan_make(sizeof(gm_chan *), 0);
+    assert_int_equal(gm_go(replier, use_select ? (void *)1 : NULL), 0);
+    for (int i = 0; i < ST_SCALED(20000); i++) {
+        gm_chan *reply = gm_chan_make(sizeof(int), 0);
+        gm_chan_send(reply_requests, &reply);
+        int v = 0;
+        assert_true(gm_chan_recv(reply, &v));
+        assert_int_equal(v, 42);
+        gm_chan_free(reply); /* the replier may still be waking up */
+        /* reuse the memory at once, so a late touch would corrupt it */
+        int *junk = gm_malloc(sizeof(gm_chan *) * 16);
+        memset(junk, 0xAB, sizeof(gm_chan *) * 16);
+        gm_free(junk);
+    }
+    gm_chan_close(reply_requests);
+}
+
+static void a_reply_channel_can_be_freed_once_received_from_a_select(void **state)
+{
+    (void)state;
+    reply_channels_freed_right_after_the_receive(true);
+}
+
+static void a_reply_channel_can_be_freed_once_received_from_a_send(void **state)
+{
+    (void)state;
+    reply_channels_freed_right_after_the_receive(false);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ready_case_is_chosen),
+        cmocka_unit_test(a_reply_channel_can_be_freed_once_received_from_a_select),
+        cmocka_unit_test(a_reply_channel_can_be_freed_once_received_from_a_send),
         cmocka_unit_test(default_is_taken_when_no_case_is_ready),
         cmocka_unit_test(empty_select_with_default_returns_minus_one),
         cmocka_unit_test(select_send_case),

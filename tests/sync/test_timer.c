@@ -225,9 +225,6 @@ static void child_waits_for_a_timer_made_before_fork(void *arg)
 static void a_timer_pending_at_fork_fires_in_the_child(void **state)
 {
     (void)state;
-#if defined(ST_TSAN)
-    skip(); /* the child restarts the timer thread: TSan's die_after_fork */
-#endif
     gm_chan *c = gm_after(50 * ST_MS);
     st_run_child_timeout(child_waits_for_a_timer_made_before_fork, c, 20, &st_last);
     st_check_exit(&st_last, "timer pending at fork", 0);
@@ -254,9 +251,6 @@ static void child_uses_timers_repeatedly(void *arg)
 static void timers_work_in_a_child_forked_after_the_timer_thread_started(void **state)
 {
     (void)state;
-#if defined(ST_TSAN)
-    skip(); /* the child starts a timer thread: TSan's die_after_fork */
-#endif
     gm_chan *c = gm_after(ST_MS);
     assert_true(gm_chan_recv(c, NULL)); /* the timer thread runs, now idle */
     gm_chan_free(c);

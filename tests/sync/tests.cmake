@@ -13,3 +13,18 @@ gomm_add_test(sync/test_cond.c TIMEOUT 300)
 gomm_add_test(sync/test_atomic.c TIMEOUT 300)
 gomm_add_test(sync/test_deadlock.c FORKS TIMEOUT 300)
 gomm_add_test(sync/test_torture.c TIMEOUT 300 LABELS torture)
+
+# ThreadSanitizer: children forked from a multi-threaded test process start
+# threads (goroutines, the timer thread, a plain thread that proves another
+# thread is blocked). TSan refuses that by default ("starting new threads
+# after multi-threaded fork is not supported", die_after_fork); the children
+# here only run a few threads for a few hundred milliseconds, which TSan
+# handles with die_after_fork=0. (gomm_add_test has already appended
+# detect_deadlocks=0 for FORKS tests; this appends to the same variable.)
+if(GOMM_SANITIZE MATCHES "thread")
+  foreach(t test_go test_chan test_select test_timer test_mutex test_rwmutex test_waitgroup
+            test_deadlock)
+    set_property(TEST sync/${t} APPEND PROPERTY ENVIRONMENT_MODIFICATION
+      "TSAN_OPTIONS=string_append: die_after_fork=0")
+  endforeach()
+endif()
