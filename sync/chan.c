@@ -227,6 +227,27 @@ size_t gm_chan_cap(gm_chan *c)
 
 /* ---------- send ---------- */
 
+/* Queue the calling thread on c's send or receive queue, unlock c and
+ * sleep until a partner or close completes the operation. c is locked on
+ * entry. Returns whether a partner completed it (false: closed). */
+static bool chan_park(gm_chan *c, void *ep, bool is_send)
+{
+    gm_g *g = gm_getg();
+    gm_waiter *w = gm_waiter_get(g);
+    w->elem = ep;
+    w->c = c;
+    w->is_send = is_send;
+    w->unbuffered = c->dataqsiz == 0;
+    RACE_RELEASE(&w->elem);
+    waitq_enqueue(is_send ? &c->sendq : &c->recvq, w);
+    gm_lock_release(&c->lock);
+    gm_park_until_done(g, w);
+    bool ok = w->success;
+    chan_race_after_wake(c, w);
+    gm_waiter_put(w);
+    return ok;
+}
+
 static bool chan_send(gm_chan *c, const void *ep, bool block, bool panic_if_closed)
 {
     if (!c) {
@@ -263,20 +284,7 @@ static bool chan_send(gm_chan *c, const void *ep, bool block, bool panic_if_clos
         gm_lock_release(&c->lock);
         return false;
     }
-    gm_g *g = gm_getg();
-    w = gm_waiter_get(g);
-    w->elem = (void *)ep;
-    w->c = c;
-    w->is_send = true;
-    w->unbuffered = c->dataqsiz == 0;
-    RACE_RELEASE(&w->elem);
-    waitq_enqueue(&c->sendq, w);
-    gm_lock_release(&c->lock);
-    gm_park_until_done(g, w);
-    bool ok = w->success;
-    chan_race_after_wake(c, w);
-    gm_waiter_put(w);
-    if (!ok)
+    if (!chan_park(c, (void *)ep, true))
         chan_panic_closed_send();
     return true;
 }
@@ -346,18 +354,7 @@ static bool chan_recv(gm_chan *c, void *ep, bool block, bool *received)
         gm_lock_release(&c->lock);
         return false;
     }
-    gm_g *g = gm_getg();
-    w = gm_waiter_get(g);
-    w->elem = ep;
-    w->c = c;
-    w->unbuffered = c->dataqsiz == 0;
-    RACE_RELEASE(&w->elem);
-    waitq_enqueue(&c->recvq, w);
-    gm_lock_release(&c->lock);
-    gm_park_until_done(g, w);
-    *received = w->success;
-    chan_race_after_wake(c, w);
-    gm_waiter_put(w);
+    *received = chan_park(c, ep, false);
     return true;
 }
 
