@@ -41,7 +41,7 @@
 __thread gm_cache *gm_tls_cache __attribute__((tls_model("initial-exec")));
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static gm_cache *pool_free; /* caches no thread uses */
+static gm_cache *pool_free;  /* caches no thread uses */
 static gm_cache *all_caches; /* registry of every cache ever made */
 static pthread_key_t cache_key;
 
@@ -101,7 +101,7 @@ static void class_remove(gm_cache *c, gm_span *s)
 }
 
 #define FULL_POLL_BUDGET 16
-#define FULL_ARM_BUDGET 64
+#define FULL_ARM_BUDGET  64
 
 /* Full list of class k: unarmed spans at the head, armed at the tail. */
 static void full_push_head(gm_cache *c, gm_span *s)

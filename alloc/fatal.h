@@ -11,8 +11,7 @@
 
 #pragma GCC visibility push(hidden) /* internal to the library */
 
-
-#define GM_NORETURN __attribute__((noreturn))
+#define GM_NORETURN     __attribute__((noreturn))
 #define GM_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 GM_NORETURN void gm_fatal(const char *fmt, ...) GM_PRINTF(1, 2);

@@ -45,14 +45,14 @@ static struct {
     pthread_mutex_t lock;
     gm_span *exact[GM_HEAP_EXACT_LISTS]; /* free spans of i pages, i < 128 */
     uint64_t nonempty[GM_HEAP_EXACT_LISTS / 64];
-    gm_span *big;                        /* free spans of >= 128 pages */
-    gm_span *lru_head, *lru_tail;        /* free spans with resident pages */
-    gm_span *desc_free;                  /* recycled descriptors */
-    uint64_t sys, idle, released;        /* bytes */
-    uint64_t retain_min;                 /* bytes of resident idle kept */
-    int64_t decay_ns;                    /* idle this long: back to the OS */
+    gm_span *big;                 /* free spans of >= 128 pages */
+    gm_span *lru_head, *lru_tail; /* free spans with resident pages */
+    gm_span *desc_free;           /* recycled descriptors */
+    uint64_t sys, idle, released; /* bytes */
+    uint64_t retain_min;          /* bytes of resident idle kept */
+    int64_t decay_ns;             /* idle this long: back to the OS */
     uint64_t large_alloc, large_objects, large_mallocs, large_frees, large_total;
-    uint64_t arena_meta;                 /* bytes of gm_arena structures */
+    uint64_t arena_meta; /* bytes of gm_arena structures */
 } heap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---------- arena map and released bitmap helpers (heap lock) ---------- */
@@ -380,7 +380,6 @@ static uint64_t retain_limit(void)
     uint64_t inuse = heap.sys - heap.idle;
     return 2 * inuse > heap.retain_min ? 2 * inuse : heap.retain_min;
 }
-
 
 gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_class)
 {

@@ -20,9 +20,9 @@
  * paths reach tables and TLS without a GOT load and calls skip the PLT. */
 #pragma GCC visibility push(hidden)
 
-#define GM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GM_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define GM_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define GM_NOINLINE __attribute__((noinline))
+#define GM_NOINLINE    __attribute__((noinline))
 
 /* ---- init (init.c) ---- */
 extern _Atomic bool gm_alloc_ready; /* release: set after every table is built */
@@ -47,8 +47,7 @@ static inline gm_span *span_of(const void *p)
     uintptr_t a = (uintptr_t)p;
     if (GM_UNLIKELY(a >> GM_ADDR_BITS))
         return NULL;
-    gm_arena *ar = atomic_load_explicit(&gm_arena_map[a >> GM_ARENA_SHIFT],
-                                        memory_order_acquire);
+    gm_arena *ar = atomic_load_explicit(&gm_arena_map[a >> GM_ARENA_SHIFT], memory_order_acquire);
     if (GM_UNLIKELY(ar == NULL))
         return NULL;
     return atomic_load_explicit(&ar->spans[(a >> GM_PAGE_SHIFT) & (GM_ARENA_PAGES - 1)],

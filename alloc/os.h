@@ -11,7 +11,6 @@
 #ifndef GOMM_ALLOC_OS_H
 #define GOMM_ALLOC_OS_H
 
-
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +19,7 @@
 void *os_map(size_t len);                       /* NULL on failure */
 void *os_map_aligned(size_t len, size_t align); /* NULL on failure */
 void os_release(void *addr, size_t len);
-void *meta_alloc(size_t len);                   /* zeroed, 64-byte aligned */
+void *meta_alloc(size_t len); /* zeroed, 64-byte aligned */
 uint64_t meta_sys_bytes(void);
 void meta_lock_for_fork(void);
 void meta_unlock_after_fork(int child);

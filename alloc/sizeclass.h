@@ -12,7 +12,6 @@
 #ifndef GOMM_ALLOC_SIZECLASS_H
 #define GOMM_ALLOC_SIZECLASS_H
 
-
 #include <stddef.h>
 #include <stdint.h>
 

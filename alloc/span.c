@@ -54,8 +54,7 @@ static void notify_owner(gm_span *s)
     do {
         atomic_store_explicit(&s->delayed_next, head, memory_order_relaxed);
         /* release: pairs with the acquire exchange in cache_drain_delayed */
-    } while (!atomic_compare_exchange_weak_explicit(&owner->delayed, &head, s,
-                                                    memory_order_release,
+    } while (!atomic_compare_exchange_weak_explicit(&owner->delayed, &head, s, memory_order_release,
                                                     memory_order_relaxed));
     /* NOTIFYING -> ACTIVE, keeping whatever was pushed meanwhile. */
     uintptr_t old = atomic_load_explicit(&s->xfree, memory_order_relaxed);

@@ -48,14 +48,14 @@
 
 #include <gomm/alloc.h>
 
-#define GM_PAGE_SHIFT 13                       /* 8 KiB pages, as Go */
-#define GM_ARENA_SHIFT 26                      /* 64 MiB arenas, as Go on amd64 */
-#define GM_ARENA_SIZE ((size_t)1 << GM_ARENA_SHIFT)
-#define GM_ARENA_PAGES (GM_ARENA_SIZE >> GM_PAGE_SHIFT)
-#define GM_ADDR_BITS 48                        /* user address space on x86-64 */
-#define GM_ARENA_MAP_LEN ((size_t)1 << (GM_ADDR_BITS - GM_ARENA_SHIFT))
-#define GM_NUM_CLASSES GM_NUM_SIZE_CLASSES     /* class 0 = large */
-#define GM_HEAP_EXACT_LISTS 128                /* free spans of 1..127 pages */
+#define GM_PAGE_SHIFT       13 /* 8 KiB pages, as Go */
+#define GM_ARENA_SHIFT      26 /* 64 MiB arenas, as Go on amd64 */
+#define GM_ARENA_SIZE       ((size_t)1 << GM_ARENA_SHIFT)
+#define GM_ARENA_PAGES      (GM_ARENA_SIZE >> GM_PAGE_SHIFT)
+#define GM_ADDR_BITS        48 /* user address space on x86-64 */
+#define GM_ARENA_MAP_LEN    ((size_t)1 << (GM_ADDR_BITS - GM_ARENA_SHIFT))
+#define GM_NUM_CLASSES      GM_NUM_SIZE_CLASSES /* class 0 = large */
+#define GM_HEAP_EXACT_LISTS 128                 /* free spans of 1..127 pages */
 
 /* An object on a free list: its first word links to the next. */
 typedef struct gm_free_obj {
@@ -89,31 +89,31 @@ typedef struct gm_cache gm_cache;
 typedef struct gm_span {
     /* --- line 1: read by every free; written only on ownership changes --- */
     alignas(64) uintptr_t start; /* first byte (page aligned) */
-    size_t npages;         /* number of pages */
-    uint8_t kind;          /* SPAN_FREE / SPAN_SMALL / SPAN_LARGE */
-    uint8_t size_class;    /* 1..67 for SPAN_SMALL, 0 otherwise */
-    uint8_t needzero;      /* in use: pages may hold old data (else all zero) */
-    uint32_t elem_size;    /* object size (SPAN_SMALL) */
-    uint32_t nelems;       /* objects in the span (SPAN_SMALL) */
-    uint32_t recip;        /* ceil(2^32 / elem_size): index = off*recip >> 32 */
-    _Atomic(gm_cache *) owner;  /* owning cache or NULL. Written by the owner
-                                   (or adopter under the central lock);
-                                   relaxed: a thread only compares it to its
-                                   own cache, and sees its own writes. */
-    uint64_t divmagic;     /* UINT64_MAX / elem_size + 1: off is a multiple
-                              of elem_size iff off * divmagic <= divmagic - 1
-                              (Lemire's divisibility test, off < 2^32) */
+    size_t npages;               /* number of pages */
+    uint8_t kind;                /* SPAN_FREE / SPAN_SMALL / SPAN_LARGE */
+    uint8_t size_class;          /* 1..67 for SPAN_SMALL, 0 otherwise */
+    uint8_t needzero;            /* in use: pages may hold old data (else all zero) */
+    uint32_t elem_size;          /* object size (SPAN_SMALL) */
+    uint32_t nelems;             /* objects in the span (SPAN_SMALL) */
+    uint32_t recip;              /* ceil(2^32 / elem_size): index = off*recip >> 32 */
+    _Atomic(gm_cache *) owner;   /* owning cache or NULL. Written by the owner
+                                    (or adopter under the central lock);
+                                    relaxed: a thread only compares it to its
+                                    own cache, and sees its own writes. */
+    uint64_t divmagic;           /* UINT64_MAX / elem_size + 1: off is a multiple
+                                    of elem_size iff off * divmagic <= divmagic - 1
+                                    (Lemire's divisibility test, off < 2^32) */
 
     /* --- line 2: owner-private (central-lock-protected while XF_LISTED) --- */
     alignas(64) gm_free_obj *freelist; /* objects ready to allocate: the fast path */
-    gm_free_obj *local_free; /* objects freed by the owner since the last refill */
-    uint32_t used;           /* objects not on freelist/local_free (includes
-                                those pushed on xfree and not yet collected) */
-    uint8_t in_full;         /* owner: span is on cache->full[c], not partial[c] */
-    uint8_t armed;           /* owner: xfree state is XF_FULL (or was, until a
-                                remote freer notified us): see cache.c */
-    struct gm_span *next;    /* list links: cache class/full list, central
-                                list, or the heap's free lists */
+    gm_free_obj *local_free;           /* objects freed by the owner since the last refill */
+    uint32_t used;                     /* objects not on freelist/local_free (includes
+                                          those pushed on xfree and not yet collected) */
+    uint8_t in_full;                   /* owner: span is on cache->full[c], not partial[c] */
+    uint8_t armed;                     /* owner: xfree state is XF_FULL (or was, until a
+                                          remote freer notified us): see cache.c */
+    struct gm_span *next;              /* list links: cache class/full list, central
+                                          list, or the heap's free lists */
     struct gm_span *prev;
 
     /* --- line 3: written by remote freers --- */
@@ -122,11 +122,11 @@ typedef struct gm_span {
 
     /* page heap, SPAN_FREE only (heap lock): shares line 3, which is hot
      * only while the span is in use */
-    size_t released_pages;      /* pages returned to the OS (their bits set
-                                   in the arena's released bitmap) */
-    int64_t idle_since;         /* when the span became idle (ns, monotonic) */
-    struct gm_span *lru_next;   /* free spans with resident pages: the idle
-                                   list, oldest first, the scavenger's order */
+    size_t released_pages;    /* pages returned to the OS (their bits set
+                                 in the arena's released bitmap) */
+    int64_t idle_since;       /* when the span became idle (ns, monotonic) */
+    struct gm_span *lru_next; /* free spans with resident pages: the idle
+                                 list, oldest first, the scavenger's order */
     struct gm_span *lru_prev;
 } gm_span;
 
@@ -174,9 +174,9 @@ struct gm_cache {
 /* A size class's central list (Go's mcentral). */
 typedef struct gm_central {
     pthread_mutex_t lock;
-    gm_span *partial;      /* orphaned spans with free objects (XF_LISTED) */
-    size_t nspans;         /* length of partial */
-    char pad[64];          /* keep classes on separate cache lines */
+    gm_span *partial; /* orphaned spans with free objects (XF_LISTED) */
+    size_t nspans;    /* length of partial */
+    char pad[64];     /* keep classes on separate cache lines */
 } gm_central;
 
 #endif /* GOMM_ALLOC_TYPES_H */

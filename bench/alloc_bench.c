@@ -144,8 +144,7 @@ static void *xmalloc(size_t n)
 {
     void *p = malloc(n);
     if (!p) {
-        fprintf(stderr, "alloc_bench %s: malloc(%zu) failed: %s\n", g_workload, n,
-                strerror(errno));
+        fprintf(stderr, "alloc_bench %s: malloc(%zu) failed: %s\n", g_workload, n, strerror(errno));
         _exit(1);
     }
     if ((uintptr_t)p & 7)
@@ -203,8 +202,8 @@ static inline void obj_check(void *p, size_t n, uint32_t tag, size_t stride, siz
     }
     uint64_t v = load64(b + n - 8);
     if (v != ~t)
-        die("corruption: %zu-byte object %p: last word is %#" PRIx64 ", expected %#" PRIx64, n,
-            p, v, ~t);
+        die("corruption: %zu-byte object %p: last word is %#" PRIx64 ", expected %#" PRIx64, n, p,
+            v, ~t);
 }
 
 /* ---- the replace loop shared by a, c, d ---- */
@@ -293,8 +292,7 @@ static void run_threads(void *(*fn)(void *), void *args, size_t argsize, unsigne
         pthread_join(tid[i], NULL);
 }
 
-static void wl_churn(size_t ops, unsigned threads, uint64_t seed, size_t nslots,
-                     const size_spec *z)
+static void wl_churn(size_t ops, unsigned threads, uint64_t seed, size_t nslots, const size_spec *z)
 {
     churn_arg args[64];
     for (unsigned i = 0; i < threads; i++) {
@@ -312,7 +310,7 @@ static void wl_churn(size_t ops, unsigned threads, uint64_t seed, size_t nslots,
 #define RING_SLOTS 1024
 #define SPIN_LIMIT 64
 #define B_OBJ_SIZE 64
-#define B_WORDS (B_OBJ_SIZE / 8)
+#define B_WORDS    (B_OBJ_SIZE / 8)
 
 static struct {
     _Alignas(128) _Atomic size_t head; /* next slot to fill; producer writes */
@@ -397,7 +395,7 @@ static void wl_b(size_t ops)
 
 /* ---- c: larson-like, a new thread per lane per generation ---- */
 
-#define C_SLOTS 5000
+#define C_SLOTS       5000
 #define C_OPS_PER_GEN 50000
 
 typedef struct {
@@ -449,7 +447,7 @@ static size_t wl_c(size_t ops, unsigned lanes, uint64_t seed)
 
 /* ---- e and eb: single-thread fast path ---- */
 
-#define E_SIZE 64
+#define E_SIZE   64
 #define EB_BATCH 100
 
 static void wl_e(size_t ops)
@@ -483,18 +481,17 @@ static size_t wl_eb(size_t ops)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: alloc_bench WORKLOAD [-n OPS] [-t THREADS] [-s SEED] [-T SECONDS]\n"
-            "  a   2 threads x 1000 live objects, 8..512 B     (default -n 20000000)\n"
-            "  b   producer -> consumer, 64 B, cross-thread free (default -n 5000000)\n"
-            "  c   larson-like, 2 lanes x 5000, new thread per generation, 8..1000 B\n"
-            "      (-n = generations x lanes x 50000; default 20000000)\n"
-            "  d   2 threads x 8 live blocks, 64 KiB..4 MiB      (default -n 10000)\n"
-            "  e   1 thread, malloc(64)+free pairs              (default -n 50000000)\n"
-            "  eb  1 thread, batches of 100 malloc(64), then free (default -n 50000000)\n"
-            "OPS counts replace ops (a, c, d), objects (b) or malloc+free pairs (e, eb),\n"
-            "summed over threads. -T: die by SIGALRM after SECONDS (a hang fails).\n"
-            "Exit 2 = corruption detected, 1 = usage/OOM.\n");
+    fprintf(stderr, "usage: alloc_bench WORKLOAD [-n OPS] [-t THREADS] [-s SEED] [-T SECONDS]\n"
+                    "  a   2 threads x 1000 live objects, 8..512 B     (default -n 20000000)\n"
+                    "  b   producer -> consumer, 64 B, cross-thread free (default -n 5000000)\n"
+                    "  c   larson-like, 2 lanes x 5000, new thread per generation, 8..1000 B\n"
+                    "      (-n = generations x lanes x 50000; default 20000000)\n"
+                    "  d   2 threads x 8 live blocks, 64 KiB..4 MiB      (default -n 10000)\n"
+                    "  e   1 thread, malloc(64)+free pairs              (default -n 50000000)\n"
+                    "  eb  1 thread, batches of 100 malloc(64), then free (default -n 50000000)\n"
+                    "OPS counts replace ops (a, c, d), objects (b) or malloc+free pairs (e, eb),\n"
+                    "summed over threads. -T: die by SIGALRM after SECONDS (a hang fails).\n"
+                    "Exit 2 = corruption detected, 1 = usage/OOM.\n");
     exit(1);
 }
 
@@ -583,7 +580,7 @@ int main(int argc, char **argv)
         usage();
     }
     double dt = now_s() - t0;
-    printf("alloc_bench workload=%s threads=%u ops=%zu elapsed_s=%.3f ns_per_op=%.1f\n", w,
-           threads, ops, dt, dt * 1e9 / (double)ops);
+    printf("alloc_bench workload=%s threads=%u ops=%zu elapsed_s=%.3f ns_per_op=%.1f\n", w, threads,
+           ops, dt, dt * 1e9 / (double)ops);
     return 0;
 }

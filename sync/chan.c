@@ -72,9 +72,8 @@ gm_waiter *waitq_dequeue(waitq *q)
             /* A select parks on several channels: only the first waker
              * gets it. acq_rel: pairs with other wakers' CAS. */
             uint32_t expect = 0;
-            if (!atomic_compare_exchange_strong_explicit(&w->g->select_done, &expect, 1,
-                                                         memory_order_acq_rel,
-                                                         memory_order_relaxed))
+            if (!atomic_compare_exchange_strong_explicit(
+                    &w->g->select_done, &expect, 1, memory_order_acq_rel, memory_order_relaxed))
                 continue;
             /* Take the select's other waiters off this channel now, while
              * we hold its lock: once woken, the select never touches the

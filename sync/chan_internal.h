@@ -40,10 +40,10 @@ struct gm_chan {
     _Atomic size_t qcount; /* elements in the buffer */
     size_t dataqsiz;       /* capacity */
     size_t elemsize;
-    size_t slotsize;       /* max(elemsize, 1): each slot has its own address */
-    size_t sendx, recvx;   /* buffer indices */
+    size_t slotsize;     /* max(elemsize, 1): each slot has its own address */
+    size_t sendx, recvx; /* buffer indices */
     waitq recvq, sendq;
-    _Atomic uint32_t refs; /* 1, or 2 while a timer may still send */
+    _Atomic uint32_t refs;  /* 1, or 2 while a timer may still send */
     struct gm_timer *timer; /* gm_after's timer (timer lock) */
     unsigned char *buf;
 };

@@ -22,9 +22,9 @@
 #include "g.h"
 #include "race_hooks.h"
 
-#define WAITC(c) ((_Atomic uint32_t *)&(c)->wait_)
+#define WAITC(c)   ((_Atomic uint32_t *)&(c)->wait_)
 #define NOTIFYC(c) ((_Atomic uint32_t *)&(c)->notify_)
-#define LOCKC(c) ((gm_lock *)&(c)->lock_)
+#define LOCKC(c)   ((gm_lock *)&(c)->lock_)
 
 _Static_assert(sizeof(gm_lock) == sizeof(uint32_t), "gm_cond's lock_ holds a gm_lock");
 

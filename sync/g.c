@@ -241,8 +241,7 @@ static bool park_once(gm_g *g, const struct timespec *rel)
             /* timed out (or interrupted): take a permit if one came */
             expect = 2;
             if (atomic_compare_exchange_strong_explicit(&g->park_word, &expect, 0,
-                                                        memory_order_relaxed,
-                                                        memory_order_relaxed))
+                                                        memory_order_relaxed, memory_order_relaxed))
                 return false;
         }
     }

@@ -35,7 +35,7 @@
 typedef struct gm_waiter_ gm_waiter;
 
 typedef struct gm_g {
-    _Atomic uint32_t park_word; /* 0 no permit, 1 permit, 2 sleeping */
+    _Atomic uint32_t park_word;   /* 0 no permit, 1 permit, 2 sleeping */
     _Atomic uint32_t select_done; /* select: the first waker CASes 0 -> 1 */
     uint64_t rand;                /* xorshift state (select's shuffle) */
     uint64_t id;                  /* goroutine number, for messages */
@@ -47,27 +47,27 @@ typedef struct gm_g {
 } gm_g;
 
 struct gm_waiter_ {
-    gm_g *g;                    /* the parked thread */
-    void *elem;                 /* chan: where to copy to/from */
-    gm_chan *c;                 /* chan: the channel */
-    struct gm_waiter_ *next;    /* queue links */
+    gm_g *g;                 /* the parked thread */
+    void *elem;              /* chan: where to copy to/from */
+    gm_chan *c;              /* chan: the channel */
+    struct gm_waiter_ *next; /* queue links */
     struct gm_waiter_ *prev;
     struct gm_waiter_ *waitlink; /* close: the list of waiters to wake */
     struct gm_waiter_ *sel_next; /* select: the next waiter of the same select */
-    const void *addr;           /* sema: the semaphore address */
-    void *race_slot;            /* chan: buffer slot a hand-off went through */
-    uint32_t ticket;            /* sema: handed the permit; cond: ticket */
-    int case_index;             /* select: which case this waiter is */
-    bool is_select;             /* part of a select */
-    bool is_send;               /* chan: on the send queue (else receive) */
-    bool unbuffered;            /* chan: the channel has no buffer (kept here
-                                   so a woken waiter never reads the channel,
-                                   which its partner may have freed) */
-    bool success;               /* chan: completed by a partner (not close) */
-    bool queued;                /* chan: on a channel's queue (chan lock) */
-    _Atomic bool done;          /* completion flag the parked thread loops on */
-    _Atomic bool *flag;         /* where gm_ready signals: &done, or a
-                                   select's flag shared by its waiters */
+    const void *addr;            /* sema: the semaphore address */
+    void *race_slot;             /* chan: buffer slot a hand-off went through */
+    uint32_t ticket;             /* sema: handed the permit; cond: ticket */
+    int case_index;              /* select: which case this waiter is */
+    bool is_select;              /* part of a select */
+    bool is_send;                /* chan: on the send queue (else receive) */
+    bool unbuffered;             /* chan: the channel has no buffer (kept here
+                                    so a woken waiter never reads the channel,
+                                    which its partner may have freed) */
+    bool success;                /* chan: completed by a partner (not close) */
+    bool queued;                 /* chan: on a channel's queue (chan lock) */
+    _Atomic bool done;           /* completion flag the parked thread loops on */
+    _Atomic bool *flag;          /* where gm_ready signals: &done, or a
+                                    select's flag shared by its waiters */
 };
 
 gm_g *gm_getg(void); /* the calling thread's g, made on demand */
@@ -108,8 +108,8 @@ void gm_sched_goroutine_finished(gm_g *g);
  * thread drops that count once its own g counts (drop). */
 void gm_sched_precount_add(void);
 void gm_sched_precount_drop(void);
-extern _Atomic int64_t gm_timers_pending;   /* timers not yet fired */
-extern _Atomic int64_t gm_runtime_threads;  /* idle workers + timer thread */
+extern _Atomic int64_t gm_timers_pending;  /* timers not yet fired */
+extern _Atomic int64_t gm_runtime_threads; /* idle workers + timer thread */
 
 #pragma GCC visibility pop
 

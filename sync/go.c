@@ -35,12 +35,12 @@
 #define IDLE_EXIT_NS (10LL * 1000000000)
 
 typedef struct worker {
-    gm_g *g;                /* set by the worker before it first idles */
+    gm_g *g; /* set by the worker before it first idles */
     void (*fn)(void *);
     void *arg;
-    _Atomic bool has_work;  /* release by gm_go, acquire by the worker */
-    struct worker *next;    /* idle list (pool_lock) */
-    bool idle;              /* on the idle list (pool_lock) */
+    _Atomic bool has_work; /* release by gm_go, acquire by the worker */
+    struct worker *next;   /* idle list (pool_lock) */
+    bool idle;             /* on the idle list (pool_lock) */
 } worker;
 
 static gm_lock pool_lock;
@@ -95,8 +95,8 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     atomic_load_explicit(&w->has_work, memory_order_acquire);
-    w->g = gm_getg();          /* counts this thread live ... */
-    gm_sched_precount_drop();  /* ... so drop gm_go's advance count */
+    w->g = gm_getg();         /* counts this thread live ... */
+    gm_sched_precount_drop(); /* ... so drop gm_go's advance count */
     do
         run(w);
     while (wait_for_work(w));

@@ -33,13 +33,13 @@
 #include "race_hooks.h"
 #include "sema.h"
 
-#define MUTEX_LOCKED 1
-#define MUTEX_WOKEN 2
-#define MUTEX_STARVING 4
-#define MUTEX_WAITER_SHIFT 3
+#define MUTEX_LOCKED            1
+#define MUTEX_WOKEN             2
+#define MUTEX_STARVING          4
+#define MUTEX_WAITER_SHIFT      3
 #define STARVATION_THRESHOLD_NS 1000000
-#define ACTIVE_SPIN 4
-#define ACTIVE_SPIN_CNT 30
+#define ACTIVE_SPIN             4
+#define ACTIVE_SPIN_CNT         30
 
 #define STATE(m) ((_Atomic int32_t *)&(m)->state_)
 
@@ -69,8 +69,7 @@ static void lock_slow(gm_mutex *m)
         if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && can_spin(iter)) {
             if (!awoke && !(old & MUTEX_WOKEN) && (old >> MUTEX_WAITER_SHIFT) != 0 &&
                 atomic_compare_exchange_strong_explicit(STATE(m), &old, old | MUTEX_WOKEN,
-                                                        memory_order_relaxed,
-                                                        memory_order_relaxed))
+                                                        memory_order_relaxed, memory_order_relaxed))
                 awoke = true;
             for (int i = 0; i < ACTIVE_SPIN_CNT; i++)
                 gm_cpu_relax();
@@ -86,7 +85,7 @@ static void lock_slow(gm_mutex *m)
         if (starving && (old & MUTEX_LOCKED))
             new |= MUTEX_STARVING;
         if (awoke) {
-            if (!(new & MUTEX_WOKEN))
+            if (!(new &MUTEX_WOKEN))
                 gm_fatal("sync: inconsistent mutex state");
             new &= ~MUTEX_WOKEN;
         }
@@ -143,7 +142,7 @@ static void unlock_slow(gm_mutex *m, int32_t new)
 {
     if (!((new + MUTEX_LOCKED) & MUTEX_LOCKED))
         gm_fatal("sync: unlock of unlocked mutex");
-    if (!(new & MUTEX_STARVING)) {
+    if (!(new &MUTEX_STARVING)) {
         int32_t old = new;
         for (;;) {
             /* nobody to wake, or someone already woken/locked it */
@@ -151,8 +150,7 @@ static void unlock_slow(gm_mutex *m, int32_t new)
                 (old & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
                 return;
             new = (old - (1 << MUTEX_WAITER_SHIFT)) | MUTEX_WOKEN;
-            if (atomic_compare_exchange_strong_explicit(STATE(m), &old, new,
-                                                        memory_order_release,
+            if (atomic_compare_exchange_strong_explicit(STATE(m), &old, new, memory_order_release,
                                                         memory_order_relaxed)) {
                 gm_semrelease(&m->sema_, false);
                 return;
@@ -167,8 +165,8 @@ void gm_mutex_unlock(gm_mutex *m)
 {
     RACE_RELEASE(m);
     /* release: pairs with the acquire CAS in gm_mutex_lock */
-    int32_t new = atomic_fetch_sub_explicit(STATE(m), MUTEX_LOCKED, memory_order_release) -
-                  MUTEX_LOCKED;
+    int32_t new =
+        atomic_fetch_sub_explicit(STATE(m), MUTEX_LOCKED, memory_order_release) - MUTEX_LOCKED;
     if (new != 0)
         unlock_slow(m, new);
 }

@@ -22,19 +22,19 @@
 #ifdef GOMM_RACE
 #include <gomm/race.h>
 void gm_race_release_acquire(const void *addr);
-#define RACE_RELEASE(a) gm_race_release(a)
-#define RACE_RELEASE_MERGE(a) gm_race_release_merge(a)
-#define RACE_ACQUIRE(a) gm_race_acquire(a)
+#define RACE_RELEASE(a)         gm_race_release(a)
+#define RACE_RELEASE_MERGE(a)   gm_race_release_merge(a)
+#define RACE_ACQUIRE(a)         gm_race_acquire(a)
 #define RACE_RELEASE_ACQUIRE(a) gm_race_release_acquire(a)
-#define RACE_READ(a, n) gm_race_read((a), (n))
-#define RACE_WRITE(a, n) gm_race_write((a), (n))
+#define RACE_READ(a, n)         gm_race_read((a), (n))
+#define RACE_WRITE(a, n)        gm_race_write((a), (n))
 #else
-#define RACE_RELEASE(a) ((void)(a))
-#define RACE_RELEASE_MERGE(a) ((void)(a))
-#define RACE_ACQUIRE(a) ((void)(a))
+#define RACE_RELEASE(a)         ((void)(a))
+#define RACE_RELEASE_MERGE(a)   ((void)(a))
+#define RACE_ACQUIRE(a)         ((void)(a))
 #define RACE_RELEASE_ACQUIRE(a) ((void)(a))
-#define RACE_READ(a, n) ((void)(a), (void)(n))
-#define RACE_WRITE(a, n) ((void)(a), (void)(n))
+#define RACE_READ(a, n)         ((void)(a), (void)(n))
+#define RACE_WRITE(a, n)        ((void)(a), (void)(n))
 #endif
 
 #endif /* GOMM_SYNC_RACE_HOOKS_H */

@@ -22,8 +22,8 @@
 #include "sema.h"
 
 #define MAX_READERS (1 << 30)
-#define RC(m) ((_Atomic int32_t *)&(m)->reader_count_)
-#define RW(m) ((_Atomic int32_t *)&(m)->reader_wait_)
+#define RC(m)       ((_Atomic int32_t *)&(m)->reader_count_)
+#define RW(m)       ((_Atomic int32_t *)&(m)->reader_wait_)
 
 void gm_rwmutex_rlock(gm_rwmutex *m)
 {
@@ -75,8 +75,8 @@ bool gm_rwmutex_trylock(gm_rwmutex *m)
     if (!gm_mutex_trylock(&m->w_))
         return false;
     int32_t expect = 0;
-    if (!atomic_compare_exchange_strong_explicit(RC(m), &expect, -MAX_READERS,
-                                                 memory_order_seq_cst, memory_order_relaxed)) {
+    if (!atomic_compare_exchange_strong_explicit(RC(m), &expect, -MAX_READERS, memory_order_seq_cst,
+                                                 memory_order_relaxed)) {
         gm_mutex_unlock(&m->w_);
         return false;
     }

@@ -32,9 +32,9 @@
 #include "chan_internal.h"
 
 typedef struct gm_timer {
-    int64_t when;  /* CLOCK_MONOTONIC deadline, ns */
+    int64_t when; /* CLOCK_MONOTONIC deadline, ns */
     gm_chan *c;
-    size_t index;  /* position in the heap */
+    size_t index; /* position in the heap */
 } gm_timer;
 
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -167,7 +167,6 @@ void gm_timer_atfork_child(void)
         start_thread_locked();
     pthread_mutex_unlock(&timer_lock);
 }
-
 
 gm_chan *gm_after(int64_t ns)
 {

@@ -26,9 +26,9 @@ void gm_waitgroup_add(gm_waitgroup *wg, int64_t delta)
 {
     if (delta < 0)
         RACE_RELEASE_MERGE(wg);
-    uint64_t state = atomic_fetch_add_explicit(WG_STATE(wg), (uint64_t)delta << 32,
-                                               memory_order_seq_cst) +
-                     ((uint64_t)delta << 32);
+    uint64_t state =
+        atomic_fetch_add_explicit(WG_STATE(wg), (uint64_t)delta << 32, memory_order_seq_cst) +
+        ((uint64_t)delta << 32);
     int32_t v = (int32_t)(state >> 32);
     uint32_t w = (uint32_t)state;
     if (v < 0)

@@ -12,14 +12,13 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: gomm <command> [arguments]\n"
-            "\n"
-            "commands:\n"
-            "  version    print gomm's version\n"
-            "  help       print this help\n"
-            "\n"
-            "Run a program on gomm's allocator: LD_PRELOAD=<libdir>/libgomm_malloc.so PROG\n");
+    fprintf(f, "usage: gomm <command> [arguments]\n"
+               "\n"
+               "commands:\n"
+               "  version    print gomm's version\n"
+               "  help       print this help\n"
+               "\n"
+               "Run a program on gomm's allocator: LD_PRELOAD=<libdir>/libgomm_malloc.so PROG\n");
 }
 
 int main(int argc, char **argv)

@@ -31,22 +31,22 @@ extern "C" {
  *   large_alloc), heap_objects == mallocs - frees, heap_sys == heap_inuse +
  *   heap_idle, heap_released <= heap_idle. */
 typedef struct gm_memstats {
-    uint64_t alloc;          /* bytes of allocated heap objects (= heap_alloc) */
-    uint64_t total_alloc;    /* cumulative bytes allocated (never decreases) */
-    uint64_t sys;            /* bytes obtained from the OS, heap and metadata */
-    uint64_t mallocs;        /* cumulative count of objects allocated */
-    uint64_t frees;          /* cumulative count of objects freed */
+    uint64_t alloc;       /* bytes of allocated heap objects (= heap_alloc) */
+    uint64_t total_alloc; /* cumulative bytes allocated (never decreases) */
+    uint64_t sys;         /* bytes obtained from the OS, heap and metadata */
+    uint64_t mallocs;     /* cumulative count of objects allocated */
+    uint64_t frees;       /* cumulative count of objects freed */
 
-    uint64_t heap_alloc;     /* bytes in allocated objects (rounded to class size) */
-    uint64_t heap_sys;       /* bytes of heap address space mapped from the OS */
-    uint64_t heap_idle;      /* bytes in spans with no objects (free pages) */
-    uint64_t heap_inuse;     /* bytes in spans that hold objects */
-    uint64_t heap_released;  /* bytes of idle pages returned to the OS */
-    uint64_t heap_objects;   /* number of allocated objects */
-    uint64_t large_alloc;    /* bytes in allocated large objects (> 32 KiB) */
-    uint64_t large_objects;  /* number of allocated large objects */
-    uint64_t meta_sys;       /* bytes mapped for allocator metadata */
-    uint64_t num_threads;    /* per-thread caches currently in use */
+    uint64_t heap_alloc;    /* bytes in allocated objects (rounded to class size) */
+    uint64_t heap_sys;      /* bytes of heap address space mapped from the OS */
+    uint64_t heap_idle;     /* bytes in spans with no objects (free pages) */
+    uint64_t heap_inuse;    /* bytes in spans that hold objects */
+    uint64_t heap_released; /* bytes of idle pages returned to the OS */
+    uint64_t heap_objects;  /* number of allocated objects */
+    uint64_t large_alloc;   /* bytes in allocated large objects (> 32 KiB) */
+    uint64_t large_objects; /* number of allocated large objects */
+    uint64_t meta_sys;      /* bytes mapped for allocator metadata */
+    uint64_t num_threads;   /* per-thread caches currently in use */
 
     /* GC figures (filled in by the collector; zero while none has run). */
     uint64_t next_gc;        /* heap_alloc target of the next cycle */
@@ -59,9 +59,9 @@ typedef struct gm_memstats {
                                 (num_gc + 255) % 256 */
 
     struct {
-        uint32_t size;       /* object size of the class (0 for class 0) */
-        uint64_t mallocs;    /* objects allocated in this class */
-        uint64_t frees;      /* objects freed in this class */
+        uint32_t size;    /* object size of the class (0 for class 0) */
+        uint64_t mallocs; /* objects allocated in this class */
+        uint64_t frees;   /* objects freed in this class */
     } by_size[GM_NUM_SIZE_CLASSES];
 } gm_memstats;
 

@@ -31,11 +31,11 @@ typedef struct gm_chan gm_chan;
 /* A channel of cap elements of elem_size bytes (cap 0: unbuffered).
  * Fatal error if elem_size >= 64 KiB or the buffer size overflows. */
 gm_chan *gm_chan_make(size_t elem_size, size_t cap);
-void gm_chan_free(gm_chan *c);                   /* caller guarantees no users */
-void gm_chan_send(gm_chan *c, const void *elem); /* blocks; closed: fatal error;
-                                                    NULL channel blocks forever */
-bool gm_chan_recv(gm_chan *c, void *out);        /* blocks; false iff closed and
-                                                    drained (out zeroed); out may be NULL */
+void gm_chan_free(gm_chan *c);                       /* caller guarantees no users */
+void gm_chan_send(gm_chan *c, const void *elem);     /* blocks; closed: fatal error;
+                                                        NULL channel blocks forever */
+bool gm_chan_recv(gm_chan *c, void *out);            /* blocks; false iff closed and
+                                                        drained (out zeroed); out may be NULL */
 bool gm_chan_try_send(gm_chan *c, const void *elem); /* never blocks */
 bool gm_chan_try_recv(gm_chan *c, void *out, bool *ok);
 /* never blocks; true if a receive completed, *ok as gm_chan_recv's result */

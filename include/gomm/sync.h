@@ -36,11 +36,11 @@ bool gm_mutex_trylock(gm_mutex *m);
 /* sync.RWMutex: a blocked writer keeps new readers out (writers are not
  * starved), so a reader must not take the read lock recursively. */
 typedef struct gm_rwmutex {
-    gm_mutex w_;            /* held by a writer */
-    uint32_t writer_sem_;   /* writers wait here for departing readers */
-    uint32_t reader_sem_;   /* readers wait here for the writer */
-    int32_t reader_count_;  /* readers; minus 2^30 while a writer waits/holds */
-    int32_t reader_wait_;   /* readers the writer still waits for */
+    gm_mutex w_;           /* held by a writer */
+    uint32_t writer_sem_;  /* writers wait here for departing readers */
+    uint32_t reader_sem_;  /* readers wait here for the writer */
+    int32_t reader_count_; /* readers; minus 2^30 while a writer waits/holds */
+    int32_t reader_wait_;  /* readers the writer still waits for */
 } gm_rwmutex;
 void gm_rwmutex_lock(gm_rwmutex *m);
 void gm_rwmutex_unlock(gm_rwmutex *m);

@@ -23,13 +23,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                               \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "preload probe: %s:%d: check failed: %s\n", __FILE__, \
-                    __LINE__, #cond);                                             \
-            failures++;                                                           \
-        }                                                                         \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "preload probe: %s:%d: check failed: %s\n", __FILE__, __LINE__,        \
+                    #cond);                                                                        \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
 /* Sizes from a volatile, so the compiler cannot fold calls or warn about
@@ -207,7 +207,7 @@ static void check_libc_internal_allocations(void)
 }
 
 /* ---- threads: allocate, hand half to the next thread, free ---- */
-#define NT 4
+#define NT     4
 #define ROUNDS 20000
 static pthread_mutex_t hand_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *hand[NT][64];

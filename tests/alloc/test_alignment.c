@@ -60,9 +60,8 @@ static void test_malloc_of_a_large_size_is_page_aligned(void **state)
 static void test_aligned_alloc_is_aligned_for_every_power_of_two_up_to_1_mib(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {0,    1,    7,    8,    15,      16,      17,
-                                   100,  1000, 4096, 5000, 32767,   32768,   32769,
-                                   70000};
+    static const size_t sizes[] = {0,    1,    7,    8,     15,    16,    17,   100,
+                                   1000, 4096, 5000, 32767, 32768, 32769, 70000};
     enum { NS = sizeof sizes / sizeof sizes[0] };
     for (size_t a = 1; a <= MIB; a <<= 1) {
         void *keep[NS][2];

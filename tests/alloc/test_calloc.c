@@ -34,12 +34,9 @@ static void test_calloc_overflow_returns_null_enomem(void **state)
 {
     (void)state;
     static const size_t pairs[][2] = {
-        {SIZE_MAX, 2},
-        {2, SIZE_MAX},
-        {SIZE_MAX / 2 + 1, 2},
-        {(size_t)1 << 32, (size_t)1 << 32},
-        {SIZE_MAX, SIZE_MAX},
-        {(SIZE_MAX / 16) + 1, 16},
+        {SIZE_MAX, 2},         {2, SIZE_MAX},
+        {SIZE_MAX / 2 + 1, 2}, {(size_t)1 << 32, (size_t)1 << 32},
+        {SIZE_MAX, SIZE_MAX},  {(SIZE_MAX / 16) + 1, 16},
     };
     uint64_t before = live_objects();
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {

@@ -97,10 +97,10 @@ static void expect_fatal(void (*fn)(void), const char *what, const char *const *
     check_fatal(&last, what, needles);
 }
 
-#define EXPECT_FATAL(fn, ...)                                                  \
-    do {                                                                       \
-        static const char *const needles_[] = {__VA_ARGS__, NULL};             \
-        expect_fatal(fn, #fn, needles_);                                       \
+#define EXPECT_FATAL(fn, ...)                                                                      \
+    do {                                                                                           \
+        static const char *const needles_[] = {__VA_ARGS__, NULL};                                 \
+        expect_fatal(fn, #fn, needles_);                                                           \
     } while (0)
 
 /* Keep the compiler from seeing through what the children do. */
@@ -269,8 +269,7 @@ static void test_a_child_without_misuse_exits_zero_and_prints_nothing(void **sta
 static void test_free_of_stack_pointer_is_fatal_error_with_stack_trace(void **state)
 {
     (void)state;
-    EXPECT_FATAL(free_stack_pointer, "free of pointer", "not allocated by gomm",
-                 "goroutine stack");
+    EXPECT_FATAL(free_stack_pointer, "free of pointer", "not allocated by gomm", "goroutine stack");
 }
 
 static void test_free_of_global_pointer_is_fatal_error(void **state)
@@ -299,8 +298,7 @@ static void test_double_free_of_large_block_is_fatal_double_free(void **state)
     EXPECT_FATAL(double_free_large, "double free");
 }
 
-static void test_double_free_of_large_block_merged_into_free_neighbour_is_double_free(
-    void **state)
+static void test_double_free_of_large_block_merged_into_free_neighbour_is_double_free(void **state)
 {
     (void)state;
     static const char *const needles[] = {"double free", NULL};

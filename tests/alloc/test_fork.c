@@ -34,8 +34,8 @@
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
 
-#define NBUSY 3
-#define FORKS 8
+#define NBUSY        3
+#define FORKS        8
 #define CHILD_ROUNDS GT_SCALED(5000)
 /* a healthy child needs well under a second; this only catches a hang */
 #define CHILD_ALARM_SECONDS 20
@@ -181,14 +181,22 @@ static int stop_busy_threads(void **state)
 static const char *child_failure(int status)
 {
     switch (status) {
-    case 3: return "a block's content changed";
-    case 4: return "gm_malloc returned NULL";
-    case 5: return "gm_calloc memory not zeroed";
-    case 6: return "gm_realloc returned NULL";
-    case 7: return "heap_check failed";
-    case 8: return "heap_check failed after gm_free_os_memory";
-    case 9: return "heap_sys != heap_inuse + heap_idle";
-    default: return "?";
+    case 3:
+        return "a block's content changed";
+    case 4:
+        return "gm_malloc returned NULL";
+    case 5:
+        return "gm_calloc memory not zeroed";
+    case 6:
+        return "gm_realloc returned NULL";
+    case 7:
+        return "heap_check failed";
+    case 8:
+        return "heap_check failed after gm_free_os_memory";
+    case 9:
+        return "heap_sys != heap_inuse + heap_idle";
+    default:
+        return "?";
     }
 }
 
@@ -257,7 +265,7 @@ static void test_child_keeps_only_the_forking_threads_cache(void **state)
  * and passes every time on a correct one. */
 
 #define NOTIFY_FORKS GT_SCALED(50)
-#define NOTIFY_RING 1024
+#define NOTIFY_RING  1024
 static void *_Atomic notify_ring[NOTIFY_RING];
 static atomic_bool notify_stop;
 
@@ -347,8 +355,9 @@ static void test_child_can_free_objects_allocated_before_the_fork(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_child_of_a_busy_multithreaded_parent_can_allocate_and_free,
-                                        start_busy_threads, stop_busy_threads),
+        cmocka_unit_test_setup_teardown(
+            test_child_of_a_busy_multithreaded_parent_can_allocate_and_free, start_busy_threads,
+            stop_busy_threads),
         cmocka_unit_test_setup_teardown(test_child_keeps_only_the_forking_threads_cache,
                                         start_busy_threads, stop_busy_threads),
         cmocka_unit_test(test_child_can_free_objects_allocated_before_the_fork),

@@ -46,8 +46,8 @@ static void assert_span_describes(const void *p)
     uintptr_t a = (uintptr_t)p;
     uintptr_t end = s->start + s->npages * GM_PAGE_SIZE;
     if (a < s->start || a + us > end)
-        fail_msg("block %p+%zu is outside its span [%#lx, %#lx)", p, us,
-                 (unsigned long)s->start, (unsigned long)end);
+        fail_msg("block %p+%zu is outside its span [%#lx, %#lx)", p, us, (unsigned long)s->start,
+                 (unsigned long)end);
     assert_int_equal(s->start % GM_PAGE_SIZE, 0);
     if (s->kind == SPAN_SMALL) {
         assert_true(s->size_class >= 1 && s->size_class < GM_NUM_CLASSES);
@@ -204,8 +204,8 @@ static void test_freed_adjacent_large_blocks_coalesce_into_one_free_span(void **
     assert_non_null(b);
     assert_non_null(c);
     if (b != a + S || c != b + S)
-        fail_msg("blocks not adjacent (%p %p %p): precondition of this test", (void *)a,
-                 (void *)b, (void *)c);
+        fail_msg("blocks not adjacent (%p %p %p): precondition of this test", (void *)a, (void *)b,
+                 (void *)c);
     uint64_t sys = heap_sys();
     /* free in an order that exercises merging with the previous and the
      * next neighbour */

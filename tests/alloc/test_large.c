@@ -19,9 +19,10 @@
 #define MIB ((size_t)1 << 20)
 
 static const size_t large_sizes[] = {
-    GM_MAX_SMALL_SIZE + 1, 33 * KIB, 40000,        64 * KIB,     64 * KIB + 1,
-    100 * KIB + 7,         MIB,      MIB + 1,      8 * MIB + 1,  63 * MIB,
-    64 * MIB,              64 * MIB + 1, 100 * MIB + 123, 129 * MIB,
+    GM_MAX_SMALL_SIZE + 1, 33 * KIB,      40000,    64 * KIB,
+    64 * KIB + 1,          100 * KIB + 7, MIB,      MIB + 1,
+    8 * MIB + 1,           63 * MIB,      64 * MIB, 64 * MIB + 1,
+    100 * MIB + 123,       129 * MIB,
 };
 #define NLARGE (sizeof large_sizes / sizeof large_sizes[0])
 

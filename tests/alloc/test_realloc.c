@@ -40,9 +40,9 @@ static uint64_t live_objects(void)
 
 /* Every pair from this list: small->small up and down, small->large,
  * large->small, large->large up and down. */
-static const size_t sizes[] = {1,          8,         16,          17,        100,
-                               1024,       1025,      5000,        GM_MAX_SMALL_SIZE,
-                               GM_MAX_SMALL_SIZE + 1, 100 * KIB, MIB, 3 * MIB + 7};
+static const size_t sizes[] = {
+    1,         8,   16,         17, 100, 1024, 1025, 5000, GM_MAX_SMALL_SIZE, GM_MAX_SMALL_SIZE + 1,
+    100 * KIB, MIB, 3 * MIB + 7};
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
 static void test_realloc_keeps_content_between_every_pair_of_sizes(void **state)

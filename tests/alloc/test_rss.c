@@ -39,10 +39,10 @@
 #define MIB ((size_t)1 << 20)
 
 #if GT_SANITIZED
-#define PEAK (128 * MIB)
+#define PEAK      (128 * MIB)
 #define CHECK_RSS 0
 #else
-#define PEAK (1024 * MIB)
+#define PEAK      (1024 * MIB)
 #define CHECK_RSS 1
 #endif
 /* The second peak only shows the address space is reused: smaller. */
@@ -122,7 +122,7 @@ static void build_peak(struct blocks *b, size_t peak, uint64_t seed)
     }
     while (small < peak / 4) {
         size_t n = gt_rand(&rng) % 16 == 0 ? gt_rand_range(&rng, 1025, 32 * KIB)
-                                            : gt_rand_range(&rng, 16, 1024);
+                                           : gt_rand_range(&rng, 16, 1024);
         void *p = gm_malloc(n);
         assert_non_null(p);
         touch(p, n);

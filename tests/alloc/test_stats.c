@@ -70,8 +70,8 @@ static void test_memstats_add_up_with_a_mixed_live_heap(void **state)
     static void *p[N];
     uint64_t rng = 99;
     for (int i = 0; i < N; i++) {
-        size_t n = i % 50 == 0 ? gt_rand_range(&rng, 40 * KIB, 2 * MIB)
-                               : gt_rand_range(&rng, 0, 20 * KIB);
+        size_t n =
+            i % 50 == 0 ? gt_rand_range(&rng, 40 * KIB, 2 * MIB) : gt_rand_range(&rng, 0, 20 * KIB);
         p[i] = gm_malloc(n);
     }
     gm_memstats ms;

@@ -35,11 +35,11 @@
 
 #define KIB ((size_t)1 << 10)
 
-#define NSLOTS 4
-#define WORKERS_TOTAL 32                     /* threads started over the run */
+#define NSLOTS           4
+#define WORKERS_TOTAL    32 /* threads started over the run */
 #define ITERS_PER_WORKER GT_SCALED(120000)
-#define LIVE_PER_WORKER 256
-#define MAILBOX_CAP 2048
+#define LIVE_PER_WORKER  256
+#define MAILBOX_CAP      2048
 
 typedef struct item {
     void *p;
@@ -280,7 +280,7 @@ static void test_threads_with_cross_thread_frees_and_churn_keep_every_canary(voi
  * The producers' spans fill up and go to their full lists, so nearly every
  * consumer free lands in a full span of a live owner (the notify path). */
 
-#define PC_CAP 512
+#define PC_CAP          512
 #define PC_PER_PRODUCER GT_SCALED(300000)
 
 static struct {

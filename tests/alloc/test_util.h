@@ -78,9 +78,10 @@ static inline uint8_t gt_canary_byte(const void *p, size_t n, size_t i)
 
 /* Offsets a canary covers: every byte of a small block; for a big block the
  * first and last 64 bytes and one byte per 512 (keeps big blocks cheap). */
-#define GT_CANARY_FOR(i, n)                                                          \
-    for (size_t i = 0; i < (n); i = ((n) <= 256 || i < 64 || i + 64 >= (n)) ? i + 1 \
-                                   : (i + 512 < (n) - 64 ? i + 512 : (n) - 64))
+#define GT_CANARY_FOR(i, n)                                                                        \
+    for (size_t i = 0; i < (n); i = ((n) <= 256 || i < 64 || i + 64 >= (n))                        \
+                                        ? i + 1                                                    \
+                                        : (i + 512 < (n)-64 ? i + 512 : (n)-64))
 
 static inline void gt_canary_write(void *p, size_t n)
 {

@@ -97,7 +97,7 @@ static inline void st_sleep_ns(int64_t ns)
     }
 }
 
-#define ST_MS ((int64_t)1000000)
+#define ST_MS  ((int64_t)1000000)
 #define ST_SEC ((int64_t)1000000000)
 
 static inline void st_sleep_ms(int64_t ms)
@@ -107,36 +107,35 @@ static inline void st_sleep_ms(int64_t ms)
 
 /* Poll cond (yielding, then short sleeps) until true; fail after
  * ST_DEADLINE_S seconds with what. Main thread only. */
-#define ST_WAIT_UNTIL(cond, what)                                              \
-    do {                                                                       \
-        int64_t st_deadline_ = st_now_ns() + ST_DEADLINE_S * ST_SEC;           \
-        for (unsigned st_i_ = 0; !(cond); st_i_++) {                           \
-            if (st_now_ns() > st_deadline_)                                    \
-                fail_msg("timed out after %d s waiting for: %s", ST_DEADLINE_S, \
-                         what);                                                \
-            if (st_i_ < 1000)                                                  \
-                sched_yield();                                                 \
-            else                                                               \
-                st_sleep_ns(100000);                                           \
-        }                                                                      \
+#define ST_WAIT_UNTIL(cond, what)                                                                  \
+    do {                                                                                           \
+        int64_t st_deadline_ = st_now_ns() + ST_DEADLINE_S * ST_SEC;                               \
+        for (unsigned st_i_ = 0; !(cond); st_i_++) {                                               \
+            if (st_now_ns() > st_deadline_)                                                        \
+                fail_msg("timed out after %d s waiting for: %s", ST_DEADLINE_S, what);             \
+            if (st_i_ < 1000)                                                                      \
+                sched_yield();                                                                     \
+            else                                                                                   \
+                st_sleep_ns(100000);                                                               \
+        }                                                                                          \
     } while (0)
 
 /* Like ST_WAIT_UNTIL for worker threads: returns false on timeout. */
-#define ST_SPIN_UNTIL(cond)                                                    \
-    ({                                                                         \
-        int64_t st_deadline_ = st_now_ns() + ST_DEADLINE_S * ST_SEC;           \
-        bool st_ok_ = true;                                                    \
-        for (unsigned st_i_ = 0; !(cond); st_i_++) {                           \
-            if (st_now_ns() > st_deadline_) {                                  \
-                st_ok_ = false;                                                \
-                break;                                                         \
-            }                                                                  \
-            if (st_i_ < 1000)                                                  \
-                sched_yield();                                                 \
-            else                                                               \
-                st_sleep_ns(100000);                                           \
-        }                                                                      \
-        st_ok_;                                                                \
+#define ST_SPIN_UNTIL(cond)                                                                        \
+    ({                                                                                             \
+        int64_t st_deadline_ = st_now_ns() + ST_DEADLINE_S * ST_SEC;                               \
+        bool st_ok_ = true;                                                                        \
+        for (unsigned st_i_ = 0; !(cond); st_i_++) {                                               \
+            if (st_now_ns() > st_deadline_) {                                                      \
+                st_ok_ = false;                                                                    \
+                break;                                                                             \
+            }                                                                                      \
+            if (st_i_ < 1000)                                                                      \
+                sched_yield();                                                                     \
+            else                                                                                   \
+                st_sleep_ns(100000);                                                               \
+        }                                                                                          \
+        st_ok_;                                                                                    \
     })
 
 /* ---- PRNG: xorshift64*, one state per thread ---- */
@@ -260,16 +259,16 @@ static inline void st_check_exit(const struct st_outcome *o, const char *what, i
         fail_msg("%s: unexpected fatal error:\n%s", what, o->err);
 }
 
-#define ST_EXPECT_FATAL(fn, arg, msg)                                          \
-    do {                                                                       \
-        st_run_child((fn), (arg), &st_last);                                   \
-        st_check_fatal(&st_last, #fn, (msg));                                  \
+#define ST_EXPECT_FATAL(fn, arg, msg)                                                              \
+    do {                                                                                           \
+        st_run_child((fn), (arg), &st_last);                                                       \
+        st_check_fatal(&st_last, #fn, (msg));                                                      \
     } while (0)
 
-#define ST_EXPECT_EXIT(fn, arg, status)                                        \
-    do {                                                                       \
-        st_run_child((fn), (arg), &st_last);                                   \
-        st_check_exit(&st_last, #fn, (status));                                \
+#define ST_EXPECT_EXIT(fn, arg, status)                                                            \
+    do {                                                                                           \
+        st_run_child((fn), (arg), &st_last);                                                       \
+        st_check_exit(&st_last, #fn, (status));                                                    \
     } while (0)
 
 /* A plain pthread (unknown to gomm) that ends the process with `status`
@@ -308,15 +307,15 @@ static inline void *st_launder(void *p)
 /* Run a group; GOMM_TEST_FILTER=<glob> picks tests, GOMM_TEST_SKIP=<glob>
  * skips some (cmocka's filters; cmocka 1.1 ignores the skip filter when a
  * test filter is set). */
-#define ST_RUN(tests)                                                          \
-    ({                                                                         \
-        const char *st_filter_ = getenv("GOMM_TEST_FILTER");                   \
-        if (st_filter_ && *st_filter_)                                         \
-            cmocka_set_test_filter(st_filter_);                                \
-        const char *st_skip_ = getenv("GOMM_TEST_SKIP");                       \
-        if (st_skip_ && *st_skip_)                                             \
-            cmocka_set_skip_filter(st_skip_);                                  \
-        cmocka_run_group_tests(tests, NULL, NULL);                             \
+#define ST_RUN(tests)                                                                              \
+    ({                                                                                             \
+        const char *st_filter_ = getenv("GOMM_TEST_FILTER");                                       \
+        if (st_filter_ && *st_filter_)                                                             \
+            cmocka_set_test_filter(st_filter_);                                                    \
+        const char *st_skip_ = getenv("GOMM_TEST_SKIP");                                           \
+        if (st_skip_ && *st_skip_)                                                                 \
+            cmocka_set_skip_filter(st_skip_);                                                      \
+        cmocka_run_group_tests(tests, NULL, NULL);                                                 \
     })
 
 #endif /* GOMM_SYNC_TEST_H */

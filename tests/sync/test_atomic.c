@@ -92,7 +92,7 @@ static void u32_ops(void **state)
     (void)state;
     gm_atomic_u32 a = {0};
     gm_atomic_u32_store(&a, 0xFFFFFFFFu);
-    assert_true(gm_atomic_u32_add(&a, 1) == 0); /* wraps */
+    assert_true(gm_atomic_u32_add(&a, 1) == 0);                     /* wraps */
     assert_true(gm_atomic_u32_add(&a, 0xFFFFFFFFu) == 0xFFFFFFFFu); /* "subtract" 1 */
     assert_true(gm_atomic_u32_swap(&a, 10) == 0xFFFFFFFFu);
     assert_false(gm_atomic_u32_cas(&a, 9, 1));

@@ -132,8 +132,8 @@ static void handoff_echo(void *p)
 static void send_and_receive_publish_plain_memory_both_ways(void **state)
 {
     (void)state;
-    struct handoff h = {gm_chan_make(sizeof(void *), 0), gm_chan_make(sizeof(void *), 0),
-                        ST_SCALED(5000), {0}};
+    struct handoff h = {
+        gm_chan_make(sizeof(void *), 0), gm_chan_make(sizeof(void *), 0), ST_SCALED(5000), {0}};
     gm_waitgroup_add(&h.done, 1);
     assert_int_equal(gm_go(handoff_echo, &h), 0);
     static struct msg m;

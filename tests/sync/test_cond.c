@@ -15,7 +15,7 @@
 struct sleepers {
     gm_mutex mu;
     gm_cond cond;
-    int waiting;                /* under mu */
+    int waiting; /* under mu */
     gm_atomic_i32 woken, held_on_return;
     gm_waitgroup wg;
 };

@@ -162,7 +162,7 @@ static void child_deadlock_after_goroutines_and_timers_finished(void *arg)
     gm_chan *t = gm_after(ST_MS);
     gm_chan_recv(t, NULL); /* the timer thread now exists, idle */
     gm_chan_free(t);
-    st_sleep_ms(20);       /* the workers are idle in the pool */
+    st_sleep_ms(20); /* the workers are idle in the pool */
     gm_chan_recv(done, NULL);
     _exit(1);
 }

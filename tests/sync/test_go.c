@@ -142,7 +142,7 @@ static void sequential_goroutines_reuse_pool_threads(void **state)
 
 /* ---- gm_go happens before fn starts ---- */
 
-#define HB_WORDS 256
+#define HB_WORDS  256
 #define HB_ROUNDS 500
 
 struct hb {

@@ -178,8 +178,7 @@ static void a_waiting_writer_blocks_new_readers(void **state)
         assert_int_equal(gm_atomic_i32_load(&s.writer_in), 0);
         for (int i = 0; i < LATE_READERS; i++)
             assert_int_equal(gm_go(late_reader, &s), 0);
-        ST_WAIT_UNTIL(gm_atomic_i32_load(&s.reader_trying) == LATE_READERS,
-                      "late readers started");
+        ST_WAIT_UNTIL(gm_atomic_i32_load(&s.reader_trying) == LATE_READERS, "late readers started");
         if (round < 3)
             st_sleep_ms(20);
         /* the late readers must wait for the pending writer */

@@ -644,7 +644,6 @@ static void two_blocking_selects_rendezvous_with_each_other(void **state)
     gm_chan_free(s.d);
 }
 
-
 /* ---- a channel may be freed as soon as the caller's own operation on it
  * returned: the partner that was parked on it must not touch it again ---- */
 

@@ -59,17 +59,39 @@ typedef struct msg {
     uint64_t seq;
 } msg;
 
-enum { M_SEND, M_TRY, M_SEL_DEFAULT, M_SEL_BLOCK, M_SEL_TIMER, M_RECV, M_TRYRECV, M_SEL_RECV,
-       M_SEL_RECV_DEFAULT, M_SEL_RECV_TIMER, M_TIMEOUTS, M_DEFAULTS, NSTAT };
-static const char *const stat_names[NSTAT] = {
-    "send", "try_send", "select+default", "select", "select+timer", "recv", "try_recv",
-    "select recv", "select recv+default", "select recv+timer", "timeouts", "defaults"};
+enum {
+    M_SEND,
+    M_TRY,
+    M_SEL_DEFAULT,
+    M_SEL_BLOCK,
+    M_SEL_TIMER,
+    M_RECV,
+    M_TRYRECV,
+    M_SEL_RECV,
+    M_SEL_RECV_DEFAULT,
+    M_SEL_RECV_TIMER,
+    M_TIMEOUTS,
+    M_DEFAULTS,
+    NSTAT
+};
+static const char *const stat_names[NSTAT] = {"send",
+                                              "try_send",
+                                              "select+default",
+                                              "select",
+                                              "select+timer",
+                                              "recv",
+                                              "try_recv",
+                                              "select recv",
+                                              "select recv+default",
+                                              "select recv+timer",
+                                              "timeouts",
+                                              "defaults"};
 
 struct torture {
     gm_chan *ch[K];
     int64_t per_producer;
-    uint64_t sent[P][K];            /* final counts, written by each producer */
-    _Atomic uint64_t *seen[P][K];   /* bitmaps over seq */
+    uint64_t sent[P][K];          /* final counts, written by each producer */
+    _Atomic uint64_t *seen[P][K]; /* bitmaps over seq */
     gm_atomic_i64 received, dup, bad, order, stat[NSTAT];
     gm_atomic_i32 producers_done, consumers_done;
 };
@@ -188,8 +210,8 @@ static void got(struct consumer *c, uint32_t k, const msg *m)
         return;
     }
     uint64_t bit = (uint64_t)1 << (m->seq % 64);
-    uint64_t old = atomic_fetch_or_explicit(&T.seen[m->producer][k][m->seq / 64], bit,
-                                            memory_order_relaxed);
+    uint64_t old =
+        atomic_fetch_or_explicit(&T.seen[m->producer][k][m->seq / 64], bit, memory_order_relaxed);
     if (old & bit)
         gm_atomic_i64_add(&T.dup, 1);
     if (++c->pending == 1024) {
@@ -267,8 +289,9 @@ static void consumer_main(void *arg)
                     got(c, (uint32_t)k, &ms[k]);
                 else
                     closed(c, (uint32_t)k);
-                c->local[with_timer ? M_SEL_RECV_TIMER
-                                    : with_default ? M_SEL_RECV_DEFAULT : M_SEL_RECV]++;
+                c->local[with_timer     ? M_SEL_RECV_TIMER
+                         : with_default ? M_SEL_RECV_DEFAULT
+                                        : M_SEL_RECV]++;
             }
         }
     }
