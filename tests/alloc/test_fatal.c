@@ -22,54 +22,27 @@
 
 #include "internal.h"
 #include "test_util.h"
+#include "../common/child.h"
 
 #define KIB ((size_t)1 << 10)
 #define MIB ((size_t)1 << 20)
 
-struct outcome {
-    int exited, status, signal;
-    char err[16384];
-};
+#define outcome gt_child_outcome
+
+static void (*child_fn)(void);
+
+static void call_child_fn(void *arg)
+{
+    (void)arg;
+    child_fn();
+}
 
 /* Run fn in a child with stderr captured. A child that returns from fn
  * exits 0 (no fatal error happened). */
 static void run_child(void (*fn)(void), struct outcome *o)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        alarm(60);
-        fn();
-        _exit(0);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    for (;;) {
-        ssize_t r = read(fds[0], o->err + len, sizeof o->err - 1 - len);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-        if (len == sizeof o->err - 1) { /* keep draining so the child never blocks */
-            char sink[4096];
-            while (read(fds[0], sink, sizeof sink) > 0) {
-            }
-            break;
-        }
-    }
-    o->err[len] = '\0';
-    close(fds[0]);
-    int st = 0;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    o->exited = WIFEXITED(st);
-    o->status = o->exited ? WEXITSTATUS(st) : -1;
-    o->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    child_fn = fn;
+    gt_run_child(call_child_fn, NULL, 60, o);
 }
 
 /* The child died of gm_fatal with this message, and printed a stack. */

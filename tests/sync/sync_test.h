@@ -40,6 +40,8 @@
 
 #include <gomm/gomm.h>
 
+#include "../common/child.h"
+
 /* ---- sanitizers ---- */
 #if defined(__SANITIZE_ADDRESS__)
 #define ST_ASAN 1
@@ -171,60 +173,15 @@ static inline void st_join(pthread_t t)
         fail_msg("pthread_join: %s", strerror(err));
 }
 
-/* ---- forked children ---- */
-struct st_outcome {
-    int exited, status, signal;
-    char err[16384];
-};
+/* ---- forked children (tests/common/child.h) ---- */
+#define st_outcome gt_child_outcome
 
 static struct st_outcome st_last __attribute__((unused)); /* big: not on the stack */
 
-/* Run fn(arg) in a forked child with stderr captured into o->err. A child
- * that returns from fn exits 0; a child still running after timeout_s is
- * killed by SIGALRM (o->signal). */
 static inline void st_run_child_timeout(void (*fn)(void *), void *arg, unsigned timeout_s,
                                         struct st_outcome *o)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        alarm(timeout_s);
-        fn(arg);
-        _exit(0);
-    }
-    close(fds[1]);
-    size_t len = 0;
-    for (;;) {
-        ssize_t r = read(fds[0], o->err + len, sizeof o->err - 1 - len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-        if (len == sizeof o->err - 1) { /* keep draining so the child never blocks */
-            char sink[4096];
-            while (read(fds[0], sink, sizeof sink) > 0) {
-            }
-            break;
-        }
-    }
-    o->err[len] = '\0';
-    close(fds[0]);
-    int st = 0;
-    pid_t w;
-    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {
-    }
-    assert_int_equal(w, pid);
-    o->exited = WIFEXITED(st);
-    o->status = o->exited ? WEXITSTATUS(st) : -1;
-    o->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    gt_run_child(fn, arg, timeout_s, o);
 }
 
 static inline void st_run_child(void (*fn)(void *), void *arg, struct st_outcome *o)
