@@ -82,10 +82,12 @@ void heap_unlock_after_fork(int child);
 extern gm_span gm_empty_span;
 /* Make s a span of objects of class c, all free, on s->freelist. */
 void span_init_small(gm_span *s, int c);
-/* Object index of p in small span s (no check). */
-static inline uint32_t span_obj_index(const gm_span *s, uintptr_t p)
+/* Whether p, an address in small span s's pages, is the start of one of
+ * its objects (not inside one, not in the tail waste). */
+static inline bool span_is_object_start(const gm_span *s, uintptr_t p)
 {
-    return (uint32_t)(((uint64_t)(p - s->start) * s->recip) >> 32);
+    uint64_t off = p - s->start; /* < 2^32: spans are small */
+    return off < s->objs_bytes && off * s->divmagic <= s->divmagic - 1;
 }
 /* Push o on s's remote-free list: free from a thread that does not own s. */
 void span_remote_free(gm_span *s, gm_free_obj *o);
@@ -163,9 +165,8 @@ static inline void gm_free_inline(void *p)
                   atomic_load_explicit(&s->owner, memory_order_relaxed) == cache)) {
         /* cache owns s, so s is SPAN_SMALL and its private fields are ours. */
         gm_free_obj *o = (gm_free_obj *)p;
-        uint64_t off = (uintptr_t)p - s->start; /* < 2^32: spans are small */
         if (GM_UNLIKELY(o == s->local_free || o == s->freelist ||
-                        off * s->divmagic > s->divmagic - 1))
+                        !span_is_object_start(s, (uintptr_t)p)))
             free_invalid(p, s); /* double free or not an object start */
 #ifdef GOMM_DEBUG
         debug_check_not_free(s, o);

@@ -73,8 +73,7 @@ GM_NORETURN void free_invalid(const void *p, const gm_span *s)
     }
     switch (s->kind) {
     case SPAN_SMALL: {
-        uintptr_t off = (uintptr_t)p - s->start;
-        if (span_obj_index(s, (uintptr_t)p) * (uintptr_t)s->elem_size != off)
+        if (!span_is_object_start(s, (uintptr_t)p))
             gm_fatal("free of pointer %p: not the start of an object (span of %u-byte "
                      "objects at %p)",
                      p, s->elem_size, (void *)s->start);
@@ -109,9 +108,7 @@ void free_slow(void *p, gm_span *s)
         free_invalid(p, s);
     }
     if (s->kind == SPAN_SMALL) {
-        uintptr_t off = (uintptr_t)p - s->start;
-        uint32_t idx = span_obj_index(s, (uintptr_t)p);
-        if ((uintptr_t)idx * s->elem_size != off || idx >= s->nelems)
+        if (!span_is_object_start(s, (uintptr_t)p))
             free_invalid(p, s);
         gm_cache *c = gm_tls_cache ? gm_tls_cache : cache_get();
         if (c)
@@ -137,9 +134,7 @@ static size_t block_size(const void *p)
 {
     gm_span *s = span_of(p);
     if (s && s->kind == SPAN_SMALL) {
-        uintptr_t off = (uintptr_t)p - s->start;
-        uint32_t idx = span_obj_index(s, (uintptr_t)p);
-        if ((uintptr_t)idx * s->elem_size == off && idx < s->nelems)
+        if (span_is_object_start(s, (uintptr_t)p))
             return s->elem_size;
     } else if (s && s->kind == SPAN_LARGE && (uintptr_t)p == s->start) {
         return s->npages * GM_PAGE_SIZE;

@@ -30,7 +30,7 @@ void span_init_small(gm_span *s, int c)
     s->size_class = (uint8_t)c;
     s->elem_size = size;
     s->nelems = (uint32_t)(s->npages * GM_PAGE_SIZE / size);
-    s->recip = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
+    s->objs_bytes = s->nelems * size;
     s->divmagic = UINT64_MAX / size + 1;
     s->used = 0;
     s->in_full = 0;

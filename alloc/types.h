@@ -95,7 +95,8 @@ typedef struct gm_span {
     uint8_t needzero;            /* in use: pages may hold old data (else all zero) */
     uint32_t elem_size;          /* object size (SPAN_SMALL) */
     uint32_t nelems;             /* objects in the span (SPAN_SMALL) */
-    uint32_t recip;              /* ceil(2^32 / elem_size): index = off*recip >> 32 */
+    uint32_t objs_bytes;         /* nelems * elem_size: offsets from there on are
+                                    the span's tail waste, not objects */
     _Atomic(gm_cache *) owner;   /* owning cache or NULL. Written by the owner
                                     (or adopter under the central lock);
                                     relaxed: a thread only compares it to its

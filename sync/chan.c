@@ -165,8 +165,6 @@ void chan_race_after_wake(gm_chan *c, gm_waiter *w)
         RACE_ACQUIRE(&w->c);
     else if (w->race_slot)
         RACE_RELEASE_ACQUIRE(w->race_slot);
-    (void)c;
-    (void)w;
 }
 
 void chan_panic_closed_send(void)

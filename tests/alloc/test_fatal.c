@@ -165,6 +165,16 @@ static void free_interior_pointer_small_from_another_thread(void)
     pthread_join(t, NULL);
 }
 
+/* The 48-byte class's span holds 170 objects and 32 bytes of tail: the
+ * address right after the last object is a multiple of 48 from the span's
+ * start, yet no object. */
+static void free_in_tail_waste_of_a_span(void)
+{
+    char *p = gm_malloc(48);
+    gm_span *s = span_of(p);
+    gm_free(launder((char *)s->start + (size_t)s->nelems * s->elem_size));
+}
+
 static void free_interior_pointer_large(void)
 {
     char *p = gm_malloc(200 * KIB);
@@ -292,6 +302,7 @@ static void test_free_of_interior_pointer_of_small_object_is_not_the_start(void 
     (void)state;
     EXPECT_FATAL(free_interior_pointer_small, "not the start of an object");
     EXPECT_FATAL(free_interior_pointer_small_from_another_thread, "not the start of an object");
+    EXPECT_FATAL(free_in_tail_waste_of_a_span, "not the start of an object");
 }
 
 static void test_free_of_interior_pointer_of_large_block_is_not_the_start(void **state)
