@@ -30,7 +30,6 @@ void central_list(gm_span *s)
     if (ct->partial)
         ct->partial->prev = s;
     ct->partial = s;
-    ct->nspans++;
     pthread_mutex_unlock(&ct->lock);
 }
 
@@ -43,7 +42,6 @@ static void central_unlink(gm_central *ct, gm_span *s)
     if (s->next)
         s->next->prev = s->prev;
     s->next = s->prev = NULL;
-    ct->nspans--;
 }
 
 /* Take s's remote frees into its freelist and make it ACTIVE. s is listed

@@ -176,7 +176,6 @@ struct gm_cache {
 typedef struct gm_central {
     pthread_mutex_t lock;
     gm_span *partial; /* orphaned spans with free objects (XF_LISTED) */
-    size_t nspans;    /* length of partial */
     char pad[64];     /* keep classes on separate cache lines */
 } gm_central;
 

@@ -119,7 +119,6 @@ gm_g *gm_getg(void)
         gm_fatal("out of memory allocating a thread record");
     g->next_free = NULL;
     g->blocking = 0;
-    g->idle = false;
     g->id = atomic_fetch_add_explicit(&next_goid, 1, memory_order_relaxed);
     g->rand = (g->id * 0x9E3779B97F4A7C15ull) ^ (uint64_t)gm_nanotime() ^ (uintptr_t)g;
     if (!g->rand)

@@ -40,7 +40,6 @@ typedef struct gm_g {
     uint64_t rand;                /* xorshift state (select's shuffle) */
     uint64_t id;                  /* goroutine number, for messages */
     bool counted;                 /* counted in the live goroutines */
-    bool idle;                    /* an idle pool worker (not counted) */
     int blocking;                 /* depth of gm_blocking_enter */
     struct gm_g *next_free;       /* free list of recycled records */
     struct gm_waiter_ *param;     /* select: the waiter that completed */
