@@ -20,6 +20,7 @@
 
 #include "internal.h"
 #include "os.h"
+#include "race_hooks.h"
 
 static void *large_alloc(size_t n, size_t align, bool zero)
 {
@@ -40,11 +41,47 @@ static void *large_alloc(size_t n, size_t align, bool zero)
     return (void *)s->start;
 }
 
-void *gm_malloc(size_t n)
+/* The usable size of the block starting at p; 0 if p starts no block. */
+static size_t block_size_or0(const void *p)
+{
+    gm_span *s = span_of(p);
+    if (s && s->kind == SPAN_SMALL) {
+        if (span_is_object_start(s, (uintptr_t)p))
+            return s->elem_size;
+    } else if (s && s->kind == SPAN_LARGE && (uintptr_t)p == s->start) {
+        return s->npages * GM_PAGE_SIZE;
+    }
+    return 0;
+}
+
+/* The block p starts and its usable size; fatal if p is not a gomm block. */
+static size_t block_size(const void *p)
+{
+    size_t n = block_size_or0(p);
+    if (n)
+        return n;
+    gm_span *s = span_of(p);
+    if (!s)
+        gm_fatal("pointer %p not allocated by gomm", p);
+    gm_fatal("pointer %p is not the start of a live gomm block", p);
+}
+
+static inline void *malloc_impl(size_t n)
 {
     if (GM_LIKELY(n <= GM_MAX_SMALL_SIZE))
         return cache_alloc(sizeclass_of(n ? n : 1));
     return large_alloc(n, 0, false);
+}
+
+void *gm_malloc(size_t n)
+{
+#ifdef GOMM_RACE
+    void *p = malloc_impl(n);
+    RACE_ALLOC(p, n, block_size(p));
+    return p;
+#else
+    return malloc_impl(n);
+#endif
 }
 
 void *gm_calloc(size_t count, size_t n)
@@ -54,11 +91,15 @@ void *gm_calloc(size_t count, size_t n)
         errno = ENOMEM;
         return NULL;
     }
-    if (total > GM_MAX_SMALL_SIZE)
-        return large_alloc(total, 0, true);
-    void *p = cache_alloc(sizeclass_of(total ? total : 1));
-    if (p)
-        memset(p, 0, total);
+    void *p;
+    if (total > GM_MAX_SMALL_SIZE) {
+        p = large_alloc(total, 0, true);
+    } else {
+        p = cache_alloc(sizeclass_of(total ? total : 1));
+        if (p)
+            memset(p, 0, total);
+    }
+    RACE_ALLOC(p, total, block_size(p));
     return p;
 }
 
@@ -125,23 +166,14 @@ void free_slow(void *p, gm_span *s)
 
 void gm_free(void *p)
 {
-    if (p)
+    if (p) {
+#ifdef GOMM_RACE
+        size_t n = block_size_or0(p); /* 0: gm_free_inline reports it */
+        if (n)
+            RACE_FREE(p, n);
+#endif
         gm_free_inline(p);
-}
-
-/* The block p starts and its usable size; fatal if p is not a gomm block. */
-static size_t block_size(const void *p)
-{
-    gm_span *s = span_of(p);
-    if (s && s->kind == SPAN_SMALL) {
-        if (span_is_object_start(s, (uintptr_t)p))
-            return s->elem_size;
-    } else if (s && s->kind == SPAN_LARGE && (uintptr_t)p == s->start) {
-        return s->npages * GM_PAGE_SIZE;
     }
-    if (!s)
-        gm_fatal("pointer %p not allocated by gomm", p);
-    gm_fatal("pointer %p is not the start of a live gomm block", p);
 }
 
 size_t gm_usable_size(const void *p)
@@ -162,7 +194,8 @@ void *gm_realloc(void *p, size_t n)
         return p; /* fits, and not so much smaller that shrinking pays */
     void *q = gm_malloc(n);
     if (!q)
-        return NULL; /* p untouched, errno ENOMEM */
+        return NULL;                       /* p untouched, errno ENOMEM */
+    RACE_READ_RANGE(p, n < old ? n : old); /* the copy reads the old block */
     memcpy(q, p, n < old ? n : old);
     gm_free(p);
     return q;
@@ -178,14 +211,10 @@ void *gm_reallocarray(void *p, size_t count, size_t n)
     return gm_realloc(p, total);
 }
 
-void *gm_aligned_alloc(size_t align, size_t n)
+static void *aligned_impl(size_t align, size_t n)
 {
-    if (align == 0 || (align & (align - 1)) != 0) {
-        errno = EINVAL;
-        return NULL;
-    }
     if (align <= 8 || (align <= 16 && n >= 16))
-        return gm_malloc(n); /* malloc already aligns this much */
+        return malloc_impl(n); /* malloc already aligns this much */
     if (n < align)
         n = align;
     if (align <= GM_PAGE_SIZE && n <= GM_MAX_SMALL_SIZE) {
@@ -196,6 +225,17 @@ void *gm_aligned_alloc(size_t align, size_t n)
                 return cache_alloc(k);
     }
     return large_alloc(n, align, false);
+}
+
+void *gm_aligned_alloc(size_t align, size_t n)
+{
+    if (align == 0 || (align & (align - 1)) != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    void *p = aligned_impl(align, n);
+    RACE_ALLOC(p, n, block_size(p));
+    return p;
 }
 
 int gm_posix_memalign(void **out, size_t align, size_t n)
@@ -250,3 +290,35 @@ void gm_read_memstats(gm_memstats *out)
     out->sys = out->heap_sys + out->meta_sys;
     out->num_threads = threads;
 }
+
+#ifdef GOMM_RACE
+/* The block holding addr, for race reports (any address: not only starts).
+ * Reads span fields without a lock: report time only, and a span that
+ * changes under it gives at worst a wrong location line, never a crash
+ * (span descriptors are never unmapped). */
+static bool race_block_of(uintptr_t a, uintptr_t *start, size_t *size)
+{
+    gm_span *s = span_of((const void *)a);
+    if (!s)
+        return false;
+    if (s->kind == SPAN_SMALL && s->elem_size) {
+        uintptr_t off = a - s->start;
+        if (off >= s->objs_bytes)
+            return false;
+        *start = s->start + off / s->elem_size * s->elem_size;
+        *size = s->elem_size;
+        return true;
+    }
+    if (s->kind == SPAN_LARGE) {
+        *start = s->start;
+        *size = s->npages * GM_PAGE_SIZE;
+        return true;
+    }
+    return false;
+}
+
+__attribute__((constructor)) static void race_register_finder(void)
+{
+    gm_race_set_block_finder(race_block_of);
+}
+#endif

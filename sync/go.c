@@ -9,8 +9,11 @@
  *
  * Locking: pool_lock protects the idle list. A worker's fn/arg are written
  * by gm_go before the release store of has_work, read after the acquire
- * load (the gm_go call happens before fn starts: Go's rule, announced to
- * the race checker by RACE_RELEASE/RACE_ACQUIRE on the worker record).
+ * load (the gm_go call happens before fn starts: Go's rule). To the race
+ * checker each goroutine is a thread of its own: gm_go makes its context
+ * (RACE_GO_CREATE: the creator's clock flows into it) and the worker runs
+ * fn inside RACE_GO_START/RACE_GO_END, so goroutines that share a pool
+ * thread are not ordered by it.
  *
  * Deadlock accounting (g.c): gm_go counts the new goroutine as live before
  * it runs (over-counting only delays a report, never invents one); the
@@ -38,6 +41,7 @@ typedef struct worker {
     gm_g *g; /* set by the worker before it first idles */
     void (*fn)(void *);
     void *arg;
+    void *race_ctx;        /* the goroutine's race-checker context (race build) */
     _Atomic bool has_work; /* release by gm_go, acquire by the worker */
     struct worker *next;   /* idle list (pool_lock) */
     bool idle;             /* on the idle list (pool_lock) */
@@ -48,8 +52,9 @@ static worker *idle_list;
 
 static void run(worker *w)
 {
-    RACE_ACQUIRE(w);
+    RACE_GO_START(w->race_ctx);
     w->fn(w->arg);
+    RACE_GO_END();
 }
 
 /* Wait for the next job. False: idle too long, the thread should exit. */
@@ -135,7 +140,7 @@ int gm_go(void (*fn)(void *arg), void *arg)
     if (w) {
         w->fn = fn;
         w->arg = arg;
-        RACE_RELEASE(w);
+        w->race_ctx = RACE_GO_CREATE();
         /* release: pairs with the acquire load in wait_for_work */
         atomic_store_explicit(&w->has_work, true, memory_order_release);
         gm_unpark(w->g);
@@ -151,7 +156,7 @@ int gm_go(void (*fn)(void *arg), void *arg)
     w->arg = arg;
     w->next = NULL;
     w->idle = false;
-    RACE_RELEASE(w);
+    w->race_ctx = RACE_GO_CREATE();
     atomic_store_explicit(&w->has_work, true, memory_order_release);
     pthread_attr_t attr;
     pthread_attr_init(&attr);

@@ -15,13 +15,26 @@
  *                            (a buffered-channel slot: Go's racenotify)
  *   RACE_READ(a, n)/RACE_WRITE(a, n)  an access to sync-object memory
  *                            (a send reads the channel, a close writes it)
+ *   RACE_GO_CREATE()         a context for a new goroutine, by its creator
+ *                            (the gm_go call happens before it starts)
+ *   RACE_GO_START(ctx)/RACE_GO_END()  the goroutine runs on this thread:
+ *                            each goroutine is its own thread to the
+ *                            checker, even on a reused pool thread
  */
 #ifndef GOMM_SYNC_RACE_HOOKS_H
 #define GOMM_SYNC_RACE_HOOKS_H
 
+#include <stdint.h>
+
 #ifdef GOMM_RACE
 #include <gomm/race.h>
 void gm_race_release_acquire(const void *addr);
+void *gm_race_go_create(uintptr_t pc);
+void gm_race_go_start(void *ctx);
+void gm_race_go_end(void);
+#define RACE_GO_CREATE()        gm_race_go_create((uintptr_t)__builtin_return_address(0))
+#define RACE_GO_START(ctx)      gm_race_go_start(ctx)
+#define RACE_GO_END()           gm_race_go_end()
 #define RACE_RELEASE(a)         gm_race_release(a)
 #define RACE_RELEASE_MERGE(a)   gm_race_release_merge(a)
 #define RACE_ACQUIRE(a)         gm_race_acquire(a)
@@ -35,6 +48,9 @@ void gm_race_release_acquire(const void *addr);
 #define RACE_RELEASE_ACQUIRE(a) ((void)(a))
 #define RACE_READ(a, n)         ((void)(a), (void)(n))
 #define RACE_WRITE(a, n)        ((void)(a), (void)(n))
+#define RACE_GO_CREATE()        NULL
+#define RACE_GO_START(ctx)      ((void)(ctx))
+#define RACE_GO_END()           ((void)0)
 #endif
 
 #endif /* GOMM_SYNC_RACE_HOOKS_H */

@@ -1,0 +1,416 @@
+/*
+ * checker/shadow.c — shadow memory for any application address, and the
+ * FastTrack access check (the model is described in rt.h).
+ *
+ * Layout: a two-level table, no fixed address reservation. The first
+ * level has one pointer per 16 MiB of the 47-bit user address space (2^23
+ * entries, mapped MAP_NORESERVE: only pages that are used become
+ * resident); each second-level block holds the shadow of one 16 MiB region
+ * (2 cells of 8 B per 8-byte granule: 32 MiB of address space, NORESERVE,
+ * resident only where the application touches memory). So shadow costs 2x
+ * the application memory it covers, with no 32 TB reservation that a
+ * kernel with high mmap randomization or strict overcommit could refuse.
+ *
+ * Memory orders: first-level pointers are installed by CAS (release) and
+ * read with acquire (pairs with it: the block is mapped before it is
+ * published). Cells are relaxed atomics (see rt.h for why lost updates are
+ * harmless). Spill blocks are owned by the stripe lock of their granule.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mem.h"
+#include "rt.h"
+
+#define REGION_SHIFT 24
+#define L1_ENTRIES   (1ull << (47 - REGION_SHIFT))
+#define REGION_CELLS ((1ull << REGION_SHIFT) / 8 * 2)
+#define REGION_BYTES (REGION_CELLS * sizeof(cell_t))
+#define NSTRIPES     4096
+#define SPILL_MAX    64
+
+typedef _Atomic(_Atomic cell_t *) l1_entry;
+static _Atomic(l1_entry *) l1;
+static _Atomic size_t nregions;
+static rt_spin stripes[NSTRIPES];
+
+typedef struct spill {
+    uint32_t n, cap;
+    cell_t c[];
+} spill;
+
+static void shadow_init_once(void)
+{
+    static rt_spin init_lock;
+    rt_spin_lock(&init_lock);
+    if (!atomic_load_explicit(&l1, memory_order_relaxed))
+        atomic_store_explicit(&l1, gm_rt_map(L1_ENTRIES * sizeof(void *)), memory_order_release);
+    rt_spin_unlock(&init_lock);
+}
+
+static RT_NOINLINE _Atomic cell_t *region_alloc(uintptr_t r)
+{
+    if (!atomic_load_explicit(&l1, memory_order_acquire))
+        shadow_init_once();
+    l1_entry *tab = atomic_load_explicit(&l1, memory_order_acquire);
+    _Atomic cell_t *cur = atomic_load_explicit(&tab[r], memory_order_acquire);
+    if (cur)
+        return cur;
+    _Atomic cell_t *fresh = gm_rt_map(REGION_BYTES);
+    if (atomic_compare_exchange_strong_explicit(&tab[r], &cur, fresh, memory_order_acq_rel,
+                                                memory_order_acquire)) {
+        atomic_fetch_add_explicit(&nregions, 1, memory_order_relaxed);
+        return fresh;
+    }
+    gm_rt_unmap((void *)fresh, REGION_BYTES);
+    return cur;
+}
+
+/* The two cells of the granule holding a; NULL above the user space. */
+RT_INLINE _Atomic cell_t *shadow_of(uintptr_t a)
+{
+    uintptr_t r = a >> REGION_SHIFT;
+    if (RT_UNLIKELY(r >= L1_ENTRIES))
+        return NULL;
+    l1_entry *tab = atomic_load_explicit(&l1, memory_order_acquire);
+    _Atomic cell_t *base = tab ? atomic_load_explicit(&tab[r], memory_order_acquire) : NULL;
+    if (RT_UNLIKELY(!base))
+        base = region_alloc(r);
+    return base + ((a & ((1ull << REGION_SHIFT) - 1)) >> 3) * 2;
+}
+
+/* The shadow of a if it exists, without creating it. */
+static _Atomic cell_t *shadow_peek(uintptr_t a)
+{
+    uintptr_t r = a >> REGION_SHIFT;
+    if (r >= L1_ENTRIES)
+        return NULL;
+    l1_entry *tab = atomic_load_explicit(&l1, memory_order_acquire);
+    _Atomic cell_t *base = tab ? atomic_load_explicit(&tab[r], memory_order_acquire) : NULL;
+    if (!base)
+        return NULL;
+    return base + ((a & ((1ull << REGION_SHIFT) - 1)) >> 3) * 2;
+}
+
+size_t rt_shadow_bytes(void)
+{
+    return atomic_load_explicit(&nregions, memory_order_relaxed) * REGION_BYTES;
+}
+
+RT_INLINE rt_spin *stripe_of(uintptr_t g)
+{
+    uint64_t h = (g >> 3) * 0x9E3779B97F4A7C15ull;
+    return &stripes[h >> (64 - 12)];
+}
+
+RT_INLINE bool cell_hb(const gm_thr *t, cell_t c)
+{
+    unsigned s = cell_sid(c);
+    return s == t->sid || t->clk[s] >= cell_epoch(c);
+}
+
+/* Does the stored cell c race with the new access cur of thread t? */
+RT_INLINE bool cell_races(const gm_thr *t, cell_t c, cell_t cur)
+{
+    if (!(cell_mask(c) & cell_mask(cur)))
+        return false;
+    if (!cell_is_write(c) && !cell_is_write(cur))
+        return false;
+    if (cell_is_atomic(c) && cell_is_atomic(cur))
+        return false;
+    if ((cell_is_atomic(c) || cell_is_atomic(cur)) && !gm_rt_state.opt.report_atomic_races)
+        return false;
+    return !cell_hb(t, c);
+}
+
+/* cur need not be stored: c is the same thread's access in the same epoch
+ * and already covers it. */
+RT_INLINE bool cell_covers(const gm_thr *t, cell_t c, cell_t cur)
+{
+    return c && !(c & CELL_SPILL) && cell_sid(c) == t->sid && cell_epoch(c) == t->epoch &&
+           cell_dominates(c, cur);
+}
+
+typedef struct race_found {
+    cell_t prev;
+    bool found;
+} race_found;
+
+/* The locked path: any number of cells. */
+static RT_NOINLINE bool access_slow(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, cell_t cur,
+                                    race_found *rf)
+{
+    rt_spin *l = stripe_of(gaddr);
+    cell_t buf[SPILL_MAX + 2];
+    int n = 0;
+    rt_spin_lock(l);
+    cell_t c0 = atomic_load_explicit(&g[0], memory_order_relaxed);
+    cell_t c1 = atomic_load_explicit(&g[1], memory_order_relaxed);
+    spill *sp = NULL;
+    if (c0)
+        buf[n++] = c0;
+    if (c1 & CELL_SPILL) {
+        sp = (spill *)(uintptr_t)(c1 & ~CELL_SPILL);
+        for (uint32_t i = 0; i < sp->n; i++)
+            buf[n++] = sp->c[i];
+    } else if (c1) {
+        buf[n++] = c1;
+    }
+    bool store = true;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        cell_t c = buf[i];
+        if (cell_covers(t, c, cur))
+            store = false;
+        if (!rf->found && cell_races(t, c, cur)) {
+            rf->found = true;
+            rf->prev = c;
+        }
+        /* drop what cur makes redundant */
+        if (store && cell_hb(t, c) && cell_dominates(cur, c))
+            continue;
+        buf[m++] = c;
+    }
+    if (!store) {
+        rt_spin_unlock(l);
+        return false;
+    }
+    if (m == SPILL_MAX + 1) {
+        /* full: forget the oldest non-write cell after the first (reads are
+         * what pile up); a forgotten access can hide a race, never make one */
+        int victim = 1;
+        for (int i = 1; i < m; i++)
+            if (!cell_is_write(buf[i])) {
+                victim = i;
+                break;
+            }
+        memmove(&buf[victim], &buf[victim + 1], (size_t)(m - victim - 1) * sizeof(cell_t));
+        m--;
+        atomic_fetch_add_explicit(&gm_rt_state.n_spill_evict, 1, memory_order_relaxed);
+    }
+    buf[m++] = cur;
+    cell_t n1;
+    if (m <= 2) {
+        n1 = m == 2 ? buf[1] : 0;
+        if (sp)
+            gm_rt_free(sp, sizeof(spill) + sp->cap * sizeof(cell_t));
+    } else {
+        uint32_t need = (uint32_t)(m - 1);
+        if (!sp || sp->cap < need) {
+            uint32_t cap = sp ? sp->cap * 2 : 4;
+            while (cap < need)
+                cap *= 2;
+            if (cap > SPILL_MAX)
+                cap = SPILL_MAX;
+            if (sp)
+                gm_rt_free(sp, sizeof(spill) + sp->cap * sizeof(cell_t));
+            else
+                atomic_fetch_add_explicit(&gm_rt_state.n_spill, 1, memory_order_relaxed);
+            sp = gm_rt_alloc(sizeof(spill) + cap * sizeof(cell_t));
+            sp->cap = cap;
+        }
+        sp->n = need;
+        memcpy(sp->c, &buf[1], need * sizeof(cell_t));
+        n1 = CELL_SPILL | (cell_t)(uintptr_t)sp;
+    }
+    atomic_store_explicit(&g[0], buf[0], memory_order_relaxed);
+    atomic_store_explicit(&g[1], n1, memory_order_relaxed);
+    rt_spin_unlock(l);
+    return true;
+}
+
+/* Check and record one granule. True when the shadow changed (the access
+ * goes into the history). */
+RT_INLINE bool access_granule(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, cell_t cur,
+                              race_found *rf)
+{
+    cell_t c0 = atomic_load_explicit(&g[0], memory_order_relaxed);
+    cell_t c1 = atomic_load_explicit(&g[1], memory_order_relaxed);
+    if (RT_LIKELY(cell_covers(t, c0, cur)))
+        return false; /* FastTrack's same-epoch case */
+    if (c1 == 0) {
+        if (c0 == 0) {
+            atomic_store_explicit(&g[0], cur, memory_order_relaxed);
+            return true;
+        }
+        if (RT_UNLIKELY(cell_races(t, c0, cur)) && !rf->found) {
+            rf->found = true;
+            rf->prev = c0;
+        }
+        if (cell_hb(t, c0) && cell_dominates(cur, c0)) {
+            atomic_store_explicit(&g[0], cur, memory_order_relaxed);
+            return true;
+        }
+        cell_t zero = 0;
+        if (atomic_compare_exchange_strong_explicit(&g[1], &zero, cur, memory_order_relaxed,
+                                                    memory_order_relaxed))
+            return true;
+    } else if (!(c1 & CELL_SPILL)) {
+        /* two cells: the common read-after-write shape; stay lock-free
+         * when cur replaces one or both of them */
+        if (cell_covers(t, c1, cur))
+            return false;
+        if (!rf->found) {
+            if (c0 && cell_races(t, c0, cur)) {
+                rf->found = true;
+                rf->prev = c0;
+            } else if (cell_races(t, c1, cur)) {
+                rf->found = true;
+                rf->prev = c1;
+            }
+        }
+        bool d0 = !c0 || (cell_hb(t, c0) && cell_dominates(cur, c0));
+        bool d1 = cell_hb(t, c1) && cell_dominates(cur, c1);
+        if (d0 && d1) {
+            if (atomic_compare_exchange_strong_explicit(&g[1], &c1, 0, memory_order_relaxed,
+                                                        memory_order_relaxed)) {
+                atomic_store_explicit(&g[0], cur, memory_order_relaxed);
+                return true;
+            }
+        } else if (d0) {
+            atomic_store_explicit(&g[0], cur, memory_order_relaxed);
+            return true;
+        } else if (d1) {
+            if (atomic_compare_exchange_strong_explicit(&g[1], &c1, cur, memory_order_relaxed,
+                                                        memory_order_relaxed))
+                return true;
+        }
+    }
+    return access_slow(t, g, gaddr, cur, rf);
+}
+
+static RT_NOINLINE void report_found(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind,
+                                     uintptr_t pc, const race_found *rf, uintptr_t gaddr)
+{
+    atomic_fetch_add_explicit(&gm_rt_state.n_races_found, 1, memory_order_relaxed);
+    rt_report_race(t, addr, size, kind, pc, rf->prev, gaddr, (kind & CELL_FREED) != 0);
+}
+
+static unsigned history_flags(uint64_t kind)
+{
+    unsigned f = 0;
+    if (!(kind & CELL_READ))
+        f |= EVF_WRITE;
+    if (kind & CELL_ATOMIC)
+        f |= EVF_ATOMIC;
+    if (kind & CELL_FREED)
+        f |= EVF_FREE;
+    return f;
+}
+
+void rt_access(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc)
+{
+    uintptr_t gaddr = addr & ~(uintptr_t)7;
+    unsigned off = (unsigned)(addr & 7);
+    if (RT_UNLIKELY(off + size > 8 || size == 0)) {
+        if (size == 0)
+            return;
+        rt_access_range(t, addr, size, !(kind & CELL_READ), pc);
+        return;
+    }
+    _Atomic cell_t *g = shadow_of(addr);
+    if (RT_UNLIKELY(!g))
+        return;
+    unsigned mask = (unsigned)(((1u << size) - 1) << off);
+    cell_t cur = cell_make(t->sid, t->epoch, mask, kind);
+    race_found rf = {0, false};
+    bool changed = access_granule(t, g, gaddr, cur, &rf);
+    if (RT_UNLIKELY(rf.found))
+        report_found(t, addr, size, kind, pc, &rf, gaddr);
+    if (changed)
+        rt_history_access(t, pc, addr, size, history_flags(kind));
+}
+
+/* A range access, granule by granule; one report at most (the first). */
+static void access_range_kind(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc)
+{
+    if (size == 0)
+        return;
+    uintptr_t end = addr + size;
+    race_found rf = {0, false};
+    uintptr_t race_g = 0;
+    bool changed = false;
+    for (uintptr_t a = addr; a < end;) {
+        uintptr_t gaddr = a & ~(uintptr_t)7;
+        uintptr_t gend = gaddr + 8 < end ? gaddr + 8 : end;
+        unsigned mask = 0;
+        for (uintptr_t b = a; b < gend; b++)
+            mask |= 1u << (b & 7);
+        _Atomic cell_t *g = shadow_of(a);
+        if (!g)
+            break;
+        bool had = rf.found;
+        changed |= access_granule(t, g, gaddr, cell_make(t->sid, t->epoch, mask, kind), &rf);
+        if (rf.found && !had)
+            race_g = gaddr;
+        a = gend;
+    }
+    if (rf.found)
+        report_found(t, addr, size, kind, pc, &rf, race_g);
+    if (changed)
+        rt_history_access(t, pc, addr, size, history_flags(kind));
+}
+
+void rt_access_range(gm_thr *t, uintptr_t addr, size_t size, bool write, uintptr_t pc)
+{
+    access_range_kind(t, addr, size, write ? 0 : CELL_READ, pc);
+}
+
+void rt_shadow_free(gm_thr *t, uintptr_t addr, size_t size, uintptr_t pc)
+{
+    /* free() is a write to the whole block; what it leaves are freed
+     * cells, so a later unordered access is a use-after-free race */
+    access_range_kind(t, addr, size, CELL_FREED, pc);
+}
+
+/* Forget the spill block of one granule, if any (under its stripe). */
+static void drop_spill(_Atomic cell_t *g, uintptr_t gaddr)
+{
+    rt_spin *l = stripe_of(gaddr);
+    rt_spin_lock(l);
+    cell_t c1 = atomic_load_explicit(&g[1], memory_order_relaxed);
+    if (c1 & CELL_SPILL) {
+        spill *sp = (spill *)(uintptr_t)(c1 & ~CELL_SPILL);
+        atomic_store_explicit(&g[1], 0, memory_order_relaxed);
+        gm_rt_free(sp, sizeof(spill) + sp->cap * sizeof(cell_t));
+    }
+    rt_spin_unlock(l);
+}
+
+void rt_shadow_reset(uintptr_t addr, size_t size)
+{
+    uintptr_t a = addr & ~(uintptr_t)7;
+    uintptr_t end = (addr + size + 7) & ~(uintptr_t)7;
+    bool any_spill = atomic_load_explicit(&gm_rt_state.n_spill, memory_order_relaxed) != 0;
+    while (a < end) {
+        /* one region at a time */
+        uintptr_t rend = (a | ((1ull << REGION_SHIFT) - 1)) + 1;
+        if (rend > end)
+            rend = end;
+        _Atomic cell_t *g = shadow_peek(a);
+        if (g) {
+            size_t ncells = (rend - a) / 8 * 2;
+            if (any_spill)
+                for (size_t i = 0; i < ncells; i += 2)
+                    if (atomic_load_explicit(&g[i + 1], memory_order_relaxed) & CELL_SPILL)
+                        drop_spill(&g[i], a + i / 2 * 8);
+            size_t bytes = ncells * sizeof(cell_t);
+            char *p = (char *)g;
+            if (bytes >= 4 * 4096) {
+                /* whole pages back to the kernel: zero and not resident */
+                char *lo = (char *)(((uintptr_t)p + 4095) & ~(uintptr_t)4095);
+                char *hi = (char *)(((uintptr_t)p + bytes) & ~(uintptr_t)4095);
+                for (char *q = p; q < lo; q += sizeof(cell_t))
+                    atomic_store_explicit((_Atomic cell_t *)q, 0, memory_order_relaxed);
+                madvise(lo, (size_t)(hi - lo), MADV_DONTNEED);
+                for (char *q = hi; q < p + bytes; q += sizeof(cell_t))
+                    atomic_store_explicit((_Atomic cell_t *)q, 0, memory_order_relaxed);
+            } else {
+                for (size_t i = 0; i < ncells; i++)
+                    atomic_store_explicit(&g[i], 0, memory_order_relaxed);
+            }
+        }
+        a = rend;
+    }
+}

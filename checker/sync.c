@@ -1,0 +1,397 @@
+/*
+ * checker/sync.c — vector clocks of sync objects, and C11 atomics and
+ * fences in terms of them.
+ *
+ * A sync object is a vector clock S(a) keyed by an address a, created by
+ * the first release on a and dropped when a's memory is freed (or reset by
+ * a relaxed store that ends every release sequence on a). The operations
+ * (T is the calling thread's clock):
+ *   acquire        T := T join S(a)
+ *   release        S(a) := T, then T's epoch ticks
+ *   release-merge  S(a) := S(a) join T, then tick
+ *   release-acquire  tmp := S(a); S(a) := T; T := T join tmp; tick
+ *
+ * C11 atomics (C17 7.17.3/7.17.4, the release-sequence rule as C++20 and
+ * RC11 state it: a release sequence is the release store followed by
+ * read-modify-writes, of any order, by any thread):
+ *   load acquire/seq_cst   acquire S(a)
+ *   load relaxed           A_T := A_T join S(a)   (for a later acquire fence)
+ *   store release/seq_cst  S(a) := T (a new release sequence)
+ *   store relaxed          S(a) := F_T if T issued a release fence (F_T is
+ *                          T's clock at that fence), else S(a) := empty:
+ *                          a plain store ends every release sequence
+ *   RMW                    the load part as above; then
+ *                          S(a) := S(a) join T if release, else
+ *                          S(a) := S(a) join F_T (or unchanged): an RMW
+ *                          continues the release sequence it reads from
+ *   fence acquire          T := T join A_T
+ *   fence release          F_T := T, then tick
+ *   fence acq_rel/seq_cst  both
+ * A seq_cst fence gets no extra global edge: C11 orders SC fences among
+ * themselves only through the values threads read, which the rules above
+ * already follow; a global edge would hide real races.
+ *
+ * Locking: the table has 2^20 buckets, each a spin lock and a list head.
+ * A clock operation runs under its bucket's lock; nothing else is taken
+ * while it is held except the checker allocator's class lock (leaf).
+ * Bucket heads are also read without the lock (acquire; paired with the
+ * release store that publishes a new object) to skip empty buckets.
+ */
+#include <string.h>
+
+#include "../alloc/fatal.h"
+#include "mem.h"
+#include "rt.h"
+
+#define SYNC_BUCKET_SHIFT 20
+#define SYNC_BUCKETS      (1u << SYNC_BUCKET_SHIFT)
+
+typedef struct syncvar {
+    uintptr_t addr;
+    struct syncvar *next;
+    gm_vc vc;
+} syncvar;
+
+typedef struct bucket {
+    rt_spin lock;
+    _Atomic(syncvar *) head;
+} bucket;
+
+static _Atomic(bucket *) table;
+static _Atomic size_t nsync;
+
+static RT_NOINLINE bucket *table_init(void)
+{
+    static rt_spin l;
+    rt_spin_lock(&l);
+    bucket *b = atomic_load_explicit(&table, memory_order_relaxed);
+    if (!b) {
+        b = gm_rt_map(SYNC_BUCKETS * sizeof(bucket));
+        atomic_store_explicit(&table, b, memory_order_release);
+    }
+    rt_spin_unlock(&l);
+    return b;
+}
+
+RT_INLINE bucket *bucket_of(uintptr_t a)
+{
+    bucket *tab = atomic_load_explicit(&table, memory_order_acquire);
+    if (RT_UNLIKELY(!tab))
+        tab = table_init();
+    /* all addresses of one 8-byte granule share a bucket, so freeing a
+     * range visits one bucket a granule */
+    uint64_t h = (a >> 3) * 0x9E3779B97F4A7C15ull;
+    return &tab[h >> (64 - SYNC_BUCKET_SHIFT)];
+}
+
+size_t rt_sync_count(void)
+{
+    return atomic_load_explicit(&nsync, memory_order_relaxed);
+}
+
+/* ---- vector clocks ---- */
+
+static void vc_reserve(gm_vc *v, uint32_t n)
+{
+    if (v->cap >= n)
+        return;
+    uint32_t cap = v->cap ? v->cap : 8;
+    while (cap < n)
+        cap *= 2;
+    uint64_t *c = gm_rt_alloc(cap * sizeof(uint64_t));
+    if (v->c) {
+        memcpy(c, v->c, v->n * sizeof(uint64_t));
+        gm_rt_free(v->c, v->cap * sizeof(uint64_t));
+    }
+    v->c = c;
+    v->cap = cap;
+}
+
+void rt_vc_free(gm_vc *v)
+{
+    if (v->c)
+        gm_rt_free(v->c, v->cap * sizeof(uint64_t));
+    v->c = NULL;
+    v->n = v->cap = 0;
+}
+
+static unsigned nslots(void)
+{
+    return atomic_load_explicit(&gm_rt_state.nslots, memory_order_acquire);
+}
+
+void rt_vc_assign_from_thread(gm_vc *v, const gm_thr *t)
+{
+    unsigned n = nslots();
+    vc_reserve(v, n);
+    memcpy(v->c, t->clk, n * sizeof(uint64_t));
+    v->n = n;
+}
+
+void rt_vc_join_from_thread(gm_vc *v, const gm_thr *t)
+{
+    unsigned n = nslots();
+    vc_reserve(v, n);
+    for (unsigned i = 0; i < v->n; i++)
+        if (t->clk[i] > v->c[i])
+            v->c[i] = t->clk[i];
+    for (unsigned i = v->n; i < n; i++)
+        v->c[i] = t->clk[i];
+    v->n = n;
+}
+
+static void vc_join(gm_vc *dst, const gm_vc *src)
+{
+    vc_reserve(dst, src->n);
+    for (unsigned i = 0; i < src->n; i++)
+        if (src->c[i] > dst->c[i])
+            dst->c[i] = src->c[i];
+    if (src->n > dst->n)
+        dst->n = src->n;
+}
+
+void rt_vc_join_into_thread(gm_thr *t, const uint64_t *c, unsigned n)
+{
+    uint64_t *k = t->clk;
+    for (unsigned i = 0; i < n; i++)
+        if (c[i] > k[i])
+            k[i] = c[i];
+    /* our own entry can only be ahead of what others saw of it; keep the
+     * invariant clk[sid] == epoch explicit */
+    k[t->sid] = t->epoch;
+}
+
+void rt_epoch_tick(gm_thr *t)
+{
+    if (RT_UNLIKELY(t->epoch >= RT_EPOCH_MAX))
+        gm_fatal("race checker: thread T%d ran out of epochs", t->tid);
+    t->clk[t->sid] = ++t->epoch;
+}
+
+/* ---- the table ---- */
+
+static syncvar *find_locked(bucket *b, uintptr_t a)
+{
+    for (syncvar *s = atomic_load_explicit(&b->head, memory_order_relaxed); s; s = s->next)
+        if (s->addr == a)
+            return s;
+    return NULL;
+}
+
+static syncvar *get_locked(bucket *b, uintptr_t a)
+{
+    syncvar *s = find_locked(b, a);
+    if (s)
+        return s;
+    s = gm_rt_alloc(sizeof *s);
+    s->addr = a;
+    s->next = atomic_load_explicit(&b->head, memory_order_relaxed);
+    atomic_store_explicit(&b->head, s, memory_order_release);
+    atomic_fetch_add_explicit(&nsync, 1, memory_order_relaxed);
+    return s;
+}
+
+RT_INLINE bool bucket_empty(bucket *b)
+{
+    return atomic_load_explicit(&b->head, memory_order_acquire) == NULL;
+}
+
+void rt_acquire(gm_thr *t, uintptr_t a)
+{
+    bucket *b = bucket_of(a);
+    if (bucket_empty(b))
+        return;
+    rt_spin_lock(&b->lock);
+    syncvar *s = find_locked(b, a);
+    if (s)
+        rt_vc_join_into_thread(t, s->vc.c, s->vc.n);
+    rt_spin_unlock(&b->lock);
+}
+
+void rt_release(gm_thr *t, uintptr_t a)
+{
+    bucket *b = bucket_of(a);
+    rt_spin_lock(&b->lock);
+    rt_vc_assign_from_thread(&get_locked(b, a)->vc, t);
+    rt_spin_unlock(&b->lock);
+    rt_epoch_tick(t);
+}
+
+void rt_release_merge(gm_thr *t, uintptr_t a)
+{
+    bucket *b = bucket_of(a);
+    rt_spin_lock(&b->lock);
+    rt_vc_join_from_thread(&get_locked(b, a)->vc, t);
+    rt_spin_unlock(&b->lock);
+    rt_epoch_tick(t);
+}
+
+void rt_release_acquire(gm_thr *t, uintptr_t a)
+{
+    bucket *b = bucket_of(a);
+    rt_spin_lock(&b->lock);
+    syncvar *s = get_locked(b, a);
+    /* T := T join old S, S := old T: swap through the thread clock. The
+     * thread's clock before the join is what S must hold. */
+    gm_vc old = s->vc;
+    s->vc = (gm_vc){0};
+    rt_vc_assign_from_thread(&s->vc, t);
+    if (old.c)
+        rt_vc_join_into_thread(t, old.c, old.n);
+    rt_spin_unlock(&b->lock);
+    rt_vc_free(&old);
+    rt_epoch_tick(t);
+}
+
+/* ---- C11 atomics ---- */
+
+static int mo_norm(int mo)
+{
+    mo &= 0xff; /* gcc's HLE and __sync bits live above */
+    if (mo == RT_MO_CONSUME)
+        return RT_MO_ACQUIRE;
+    return mo > RT_MO_SEQ_CST ? RT_MO_SEQ_CST : mo;
+}
+
+static bool mo_acquires(int mo)
+{
+    return mo == RT_MO_ACQUIRE || mo == RT_MO_ACQ_REL || mo == RT_MO_SEQ_CST;
+}
+
+static bool mo_releases(int mo)
+{
+    return mo == RT_MO_RELEASE || mo == RT_MO_ACQ_REL || mo == RT_MO_SEQ_CST;
+}
+
+/* The load half of a load or RMW, bucket locked, s may be NULL. */
+static void load_part(gm_thr *t, syncvar *s, int mo)
+{
+    if (!s || !s->vc.n)
+        return;
+    if (mo_acquires(mo)) {
+        rt_vc_join_into_thread(t, s->vc.c, s->vc.n);
+    } else {
+        vc_join(&t->acq, &s->vc);
+        t->acq_pending = true;
+    }
+}
+
+/* Does an atomic of this kind and order on a need the clock table? */
+static bool atomic_needs_clock(const gm_thr *t, bucket *b, int kind, int mo)
+{
+    if (kind != RT_ATOMIC_LOAD && (mo_releases(mo) || t->has_rel))
+        return true;
+    return !bucket_empty(b);
+}
+
+void *rt_atomic_begin(gm_thr *t, uintptr_t a, int kind, int mo)
+{
+    mo = mo_norm(mo);
+    bucket *b = bucket_of(a);
+    if (!atomic_needs_clock(t, b, kind, mo))
+        return NULL;
+    rt_spin_lock(&b->lock);
+    return b;
+}
+
+void rt_atomic_end(gm_thr *t, void *locked, uintptr_t a, int kind, int mo)
+{
+    bucket *b = locked;
+    if (!b)
+        return;
+    mo = mo_norm(mo);
+    bool rel = false;
+    switch (kind) {
+    case RT_ATOMIC_LOAD:
+        load_part(t, find_locked(b, a), mo);
+        break;
+    case RT_ATOMIC_STORE:
+        if (mo_releases(mo)) {
+            rt_vc_assign_from_thread(&get_locked(b, a)->vc, t);
+            rel = true;
+        } else if (t->has_rel) {
+            syncvar *s = get_locked(b, a);
+            vc_reserve(&s->vc, t->rel.n);
+            memcpy(s->vc.c, t->rel.c, t->rel.n * sizeof(uint64_t));
+            s->vc.n = t->rel.n;
+        } else {
+            syncvar *s = find_locked(b, a);
+            if (s)
+                s->vc.n = 0; /* the release sequences on a end here */
+        }
+        break;
+    case RT_ATOMIC_RMW: {
+        rel = mo_releases(mo);
+        syncvar *s = rel || t->has_rel ? get_locked(b, a) : find_locked(b, a);
+        if (s) {
+            /* read first: an acq_rel RMW acquires what it reads, not itself */
+            load_part(t, s, mo);
+            if (rel)
+                rt_vc_join_from_thread(&s->vc, t);
+            else if (t->has_rel)
+                vc_join(&s->vc, &t->rel);
+        }
+        break;
+    }
+    }
+    rt_spin_unlock(&b->lock);
+    if (rel)
+        rt_epoch_tick(t);
+}
+
+void rt_atomic_fence(gm_thr *t, int mo)
+{
+    mo = mo_norm(mo);
+    if (mo_acquires(mo) && t->acq_pending) {
+        rt_vc_join_into_thread(t, t->acq.c, t->acq.n);
+        t->acq.n = 0;
+        t->acq_pending = false;
+    }
+    if (mo_releases(mo)) {
+        rt_vc_assign_from_thread(&t->rel, t);
+        t->has_rel = true;
+        rt_epoch_tick(t);
+    }
+}
+
+/* ---- lifetime ---- */
+
+static void drop_in_bucket(bucket *b, uintptr_t lo, uintptr_t hi)
+{
+    if (bucket_empty(b))
+        return;
+    rt_spin_lock(&b->lock);
+    syncvar *prev = NULL;
+    syncvar *s = atomic_load_explicit(&b->head, memory_order_relaxed);
+    while (s) {
+        syncvar *next = s->next;
+        if (s->addr >= lo && s->addr < hi) {
+            if (prev)
+                prev->next = next;
+            else
+                atomic_store_explicit(&b->head, next, memory_order_relaxed);
+            rt_vc_free(&s->vc);
+            gm_rt_free(s, sizeof *s);
+            atomic_fetch_sub_explicit(&nsync, 1, memory_order_relaxed);
+        } else {
+            prev = s;
+        }
+        s = next;
+    }
+    rt_spin_unlock(&b->lock);
+}
+
+void rt_sync_free_range(uintptr_t a, size_t n)
+{
+    if (atomic_load_explicit(&nsync, memory_order_relaxed) == 0 || n == 0)
+        return;
+    uintptr_t hi = a + n;
+    if (n / 8 <= SYNC_BUCKETS / 4) {
+        for (uintptr_t g = a & ~(uintptr_t)7; g < hi; g += 8)
+            drop_in_bucket(bucket_of(g), a, hi);
+    } else {
+        bucket *tab = atomic_load_explicit(&table, memory_order_acquire);
+        for (size_t i = 0; i < SYNC_BUCKETS; i++)
+            drop_in_bucket(&tab[i], a, hi);
+    }
+}

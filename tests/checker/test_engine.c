@@ -1,0 +1,559 @@
+/*
+ * tests/checker/test_engine.c — the race checker's engine, deterministically.
+ *
+ * One OS thread plays several checker threads: contexts are made with
+ * gm_race_go_create (the creator's clock flows in) and switched by setting
+ * gm_rt_cur, so every interleaving is exactly the one written here. Races
+ * are counted through gm_rt_state.n_races_found (found by the engine,
+ * before report filtering); the test runs with report_bugs=0 so nothing is
+ * printed. Accesses carry made-up pcs, distinct per access so the report
+ * filter never hides one.
+ *
+ * Covered: epochs and vector clocks (release/acquire, merge), byte-exact
+ * conflicts (mixed sizes, unaligned, adjacent fields), atomic vs plain,
+ * C11 release/acquire, release sequences through relaxed RMWs, standalone
+ * fences, read-shared state (spill), free vs access and use-after-free,
+ * shadow reset on reallocation, slot reuse over thousands of threads, the
+ * history ring (lookup and overwrite).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include <gomm/alloc.h>
+
+#include "rt.h"
+
+void *gm_race_go_create(uintptr_t pc);
+
+unsigned char __tsan_atomic8_load(const volatile unsigned char *a, int mo);
+unsigned int __tsan_atomic32_load(const volatile unsigned int *a, int mo);
+void __tsan_atomic32_store(volatile unsigned int *a, unsigned int v, int mo);
+unsigned int __tsan_atomic32_fetch_add(volatile unsigned int *a, unsigned int v, int mo);
+int __tsan_atomic32_compare_exchange_strong(volatile unsigned int *a, unsigned int *c,
+                                            unsigned int v, int mo, int fmo);
+void __tsan_atomic_thread_fence(int mo);
+
+enum { RLX = 0, ACQ = 2, REL = 3, ACQREL = 4, SC = 5 };
+
+static gm_thr *main_thr;
+static uintptr_t next_pc = 0x1000;
+
+static gm_thr *spawn(void)
+{
+    gm_rt_cur = main_thr;
+    return gm_race_go_create(0);
+}
+
+static void on(gm_thr *t)
+{
+    gm_rt_cur = t;
+}
+
+static void wr(const void *p, size_t n)
+{
+    rt_access(gm_rt_cur, (uintptr_t)p, n, 0, next_pc++);
+}
+
+static void rd(const void *p, size_t n)
+{
+    rt_access(gm_rt_cur, (uintptr_t)p, n, CELL_READ, next_pc++);
+}
+
+static uint64_t races(void)
+{
+    return atomic_load_explicit(&gm_rt_state.n_races_found, memory_order_relaxed);
+}
+
+/* run body; assert it found exactly `want` races */
+#define EXPECT_RACES(want, body)                                                                   \
+    do {                                                                                           \
+        uint64_t before_ = races();                                                                \
+        body;                                                                                      \
+        assert_int_equal(races() - before_, (want));                                               \
+    } while (0)
+
+static int setup(void **state)
+{
+    (void)state;
+    main_thr = rt_thr();
+    return 0;
+}
+
+static void test_unordered_writes_race(void **state)
+{
+    (void)state;
+    static uint64_t x[2];
+    gm_thr *a = spawn(), *b = spawn();
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&x[0], 8);
+        on(b);
+        wr(&x[0], 8);
+    });
+    /* two readers never race; a reader and a writer do */
+    EXPECT_RACES(0, {
+        on(a);
+        rd(&x[1], 8);
+        on(b);
+        rd(&x[1], 8);
+    });
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&x[1], 8);
+    });
+    on(main_thr);
+}
+
+static void test_creation_orders_parent_before_child(void **state)
+{
+    (void)state;
+    static int x;
+    EXPECT_RACES(0, {
+        on(main_thr);
+        wr(&x, 4);
+        gm_thr *c = spawn();
+        on(c);
+        wr(&x, 4);
+    });
+    on(main_thr);
+}
+
+static void test_release_acquire(void **state)
+{
+    (void)state;
+    static int x, sync_obj;
+    gm_thr *a = spawn(), *b = spawn();
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&x, 4);
+        rt_release(a, (uintptr_t)&sync_obj);
+        on(b);
+        rt_acquire(b, (uintptr_t)&sync_obj);
+        wr(&x, 4);
+    });
+    /* after the release, a's later write is not covered */
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&x, 4);
+        on(b);
+        rt_acquire(b, (uintptr_t)&sync_obj);
+        rd(&x, 4);
+    });
+    on(main_thr);
+}
+
+static void test_release_merge_and_assign(void **state)
+{
+    (void)state;
+    static int xa, xb, wg, m;
+    gm_thr *a = spawn(), *b = spawn(), *c = spawn();
+    /* merge: c acquires both a's and b's releases */
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&xa, 4);
+        rt_release_merge(a, (uintptr_t)&wg);
+        on(b);
+        wr(&xb, 4);
+        rt_release_merge(b, (uintptr_t)&wg);
+        on(c);
+        rt_acquire(c, (uintptr_t)&wg);
+        rd(&xa, 4);
+        rd(&xb, 4);
+    });
+    /* assign: the second release replaces the first */
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&xa, 4);
+        rt_release(a, (uintptr_t)&m);
+        on(b);
+        rt_release(b, (uintptr_t)&m);
+        on(c);
+        rt_acquire(c, (uintptr_t)&m);
+        rd(&xa, 4);
+    });
+    on(main_thr);
+}
+
+static void test_byte_exact(void **state)
+{
+    (void)state;
+    static _Alignas(16) unsigned char buf[32];
+    gm_thr *a = spawn(), *b = spawn();
+    /* adjacent fields in one granule do not conflict */
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&buf[0], 1);
+        on(b);
+        wr(&buf[1], 1);
+        on(a);
+        wr(&buf[2], 2);
+        on(b);
+        wr(&buf[4], 4);
+    });
+    /* a 1-byte write inside an 8-byte read conflicts */
+    EXPECT_RACES(1, {
+        on(a);
+        rd(&buf[8], 8);
+        on(b);
+        wr(&buf[11], 1);
+    });
+    /* an unaligned 4-byte write across a granule boundary meets a 1-byte
+     * read on the far side */
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&buf[22], 4); /* bytes 22..25 */
+        on(b);
+        rd(&buf[25], 1);
+    });
+    EXPECT_RACES(0, {
+        on(b);
+        rd(&buf[26], 1);
+        rd(&buf[21], 1);
+    });
+    on(main_thr);
+}
+
+static void test_atomic_vs_plain(void **state)
+{
+    (void)state;
+    static unsigned int v, w;
+    gm_thr *a = spawn(), *b = spawn();
+    EXPECT_RACES(0, {
+        on(a);
+        __tsan_atomic32_store(&v, 1, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&v, RLX);
+        __tsan_atomic32_fetch_add(&v, 1, RLX);
+    });
+    EXPECT_RACES(1, {
+        on(a);
+        __tsan_atomic32_store(&w, 1, SC);
+        on(b);
+        rd(&w, 4); /* plain read of an atomic written concurrently */
+    });
+    on(main_thr);
+}
+
+static void test_c11_release_acquire(void **state)
+{
+    (void)state;
+    static int data;
+    static unsigned int flag;
+    gm_thr *a = spawn(), *b = spawn();
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&data, 4);
+        __tsan_atomic32_store(&flag, 1, REL);
+        on(b);
+        assert_int_equal(__tsan_atomic32_load(&flag, ACQ), 1);
+        rd(&data, 4);
+    });
+    /* relaxed on either side: no edge */
+    static int data2;
+    static unsigned int flag2;
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&data2, 4);
+        __tsan_atomic32_store(&flag2, 1, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&flag2, ACQ);
+        rd(&data2, 4);
+    });
+    static int data3;
+    static unsigned int flag3;
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&data3, 4);
+        __tsan_atomic32_store(&flag3, 1, REL);
+        on(b);
+        (void)__tsan_atomic32_load(&flag3, RLX);
+        rd(&data3, 4);
+    });
+    on(main_thr);
+}
+
+static void test_release_sequence(void **state)
+{
+    (void)state;
+    static int data;
+    static unsigned int flag;
+    gm_thr *a = spawn(), *b = spawn(), *c = spawn();
+    /* a relaxed RMW by another thread continues a's release sequence */
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&data, 4);
+        __tsan_atomic32_store(&flag, 1, REL);
+        on(c);
+        __tsan_atomic32_fetch_add(&flag, 1, RLX);
+        on(b);
+        assert_int_equal(__tsan_atomic32_load(&flag, ACQ), 2);
+        rd(&data, 4);
+    });
+    /* a plain (relaxed) store by another thread ends it */
+    static int data2;
+    static unsigned int flag2;
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&data2, 4);
+        __tsan_atomic32_store(&flag2, 1, REL);
+        on(c);
+        __tsan_atomic32_store(&flag2, 2, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&flag2, ACQ);
+        rd(&data2, 4);
+    });
+    /* a successful relaxed CAS continues it too */
+    static int data3;
+    static unsigned int flag3;
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&data3, 4);
+        __tsan_atomic32_store(&flag3, 1, REL);
+        on(c);
+        unsigned int expect = 1;
+        assert_true(__tsan_atomic32_compare_exchange_strong(&flag3, &expect, 5, RLX, RLX));
+        on(b);
+        (void)__tsan_atomic32_load(&flag3, ACQ);
+        rd(&data3, 4);
+    });
+    on(main_thr);
+}
+
+static void test_fences(void **state)
+{
+    (void)state;
+    gm_thr *a = spawn(), *b = spawn();
+    /* release fence + relaxed store ... relaxed load + acquire fence */
+    static int data;
+    static unsigned int flag;
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&data, 4);
+        __tsan_atomic_thread_fence(REL);
+        __tsan_atomic32_store(&flag, 1, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&flag, RLX);
+        __tsan_atomic_thread_fence(ACQ);
+        rd(&data, 4);
+    });
+    /* no acquire fence: the relaxed load alone gives no edge */
+    static int data2;
+    static unsigned int flag2;
+    EXPECT_RACES(1, {
+        on(a);
+        wr(&data2, 4);
+        __tsan_atomic_thread_fence(REL);
+        __tsan_atomic32_store(&flag2, 1, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&flag2, RLX);
+        rd(&data2, 4);
+    });
+    /* the write after the release fence is not covered by it */
+    static int data3;
+    static unsigned int flag3;
+    EXPECT_RACES(1, {
+        on(a);
+        __tsan_atomic_thread_fence(REL);
+        wr(&data3, 4);
+        __tsan_atomic32_store(&flag3, 1, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&flag3, RLX);
+        __tsan_atomic_thread_fence(ACQ);
+        rd(&data3, 4);
+    });
+    /* fence on one side, acquire load on the other; seq_cst fences */
+    static int data4;
+    static unsigned int flag4;
+    EXPECT_RACES(0, {
+        on(a);
+        wr(&data4, 4);
+        __tsan_atomic_thread_fence(SC);
+        __tsan_atomic32_store(&flag4, 1, RLX);
+        on(b);
+        (void)__tsan_atomic32_load(&flag4, ACQ);
+        rd(&data4, 4);
+    });
+    on(main_thr);
+}
+
+static void test_read_shared(void **state)
+{
+    (void)state;
+    static uint64_t x;
+    static int s1, s2;
+    on(main_thr);
+    wr(&x, 8);
+    gm_thr *r[6];
+    for (int i = 0; i < 6; i++)
+        r[i] = spawn();
+    /* six unordered readers: the granule spills */
+    EXPECT_RACES(0, {
+        for (int i = 0; i < 6; i++) {
+            on(r[i]);
+            rd(&x, 8);
+        }
+    });
+    assert_true(atomic_load_explicit(&gm_rt_state.n_spill, memory_order_relaxed) > 0);
+    /* a writer ordered after five of them still races with the sixth */
+    gm_thr *w = spawn();
+    EXPECT_RACES(1, {
+        for (int i = 0; i < 5; i++) {
+            on(r[i]);
+            rt_release_merge(r[i], (uintptr_t)&s1);
+        }
+        on(w);
+        rt_acquire(w, (uintptr_t)&s1);
+        wr(&x, 8);
+    });
+    /* ordered after all six: no race, and the write takes the granule back */
+    static uint64_t y;
+    on(main_thr);
+    wr(&y, 8);
+    gm_thr *q[6];
+    for (int i = 0; i < 6; i++) {
+        q[i] = spawn();
+        on(q[i]);
+        rd(&y, 8);
+        rt_release_merge(q[i], (uintptr_t)&s2);
+    }
+    gm_thr *w2 = spawn();
+    EXPECT_RACES(0, {
+        on(w2);
+        rt_acquire(w2, (uintptr_t)&s2);
+        wr(&y, 8);
+    });
+    on(main_thr);
+}
+
+static void test_free_and_use_after_free(void **state)
+{
+    (void)state;
+    gm_thr *a = spawn();
+    int *p = gm_malloc(64);
+    on(a);
+    /* a writes the block; main frees it with no edge: a race */
+    EXPECT_RACES(1, {
+        wr(p, 4);
+        on(main_thr);
+        gm_free(p);
+    });
+    /* a later access by a thread unordered with the free: use after free */
+    gm_thr *b = spawn();
+    int *q = gm_malloc(64);
+    on(main_thr);
+    uint64_t gran = (uintptr_t)q & ~(uintptr_t)7;
+    gm_thr *c = spawn(); /* created before the free: not ordered after it */
+    gm_free(q);
+    EXPECT_RACES(1, {
+        on(c);
+        rd(q, 4);
+    });
+    (void)gran;
+    (void)b;
+    on(main_thr);
+}
+
+static void test_reuse_resets_shadow(void **state)
+{
+    (void)state;
+    gm_thr *a = spawn(), *b = spawn();
+    on(a);
+    char *p = gm_malloc(48);
+    wr(p, 8);
+    wr(p + 40, 8);
+    gm_free(p);
+    /* b allocates (likely the same block: the shadow was reset) and writes */
+    EXPECT_RACES(0, {
+        on(b);
+        char *q = gm_malloc(48);
+        wr(q, 8);
+        wr(q + 40, 8);
+        gm_free(q);
+    });
+    on(main_thr);
+}
+
+static void test_slot_reuse(void **state)
+{
+    (void)state;
+    unsigned before = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
+    static int x;
+    on(main_thr);
+    wr(&x, 4);
+    /* every child is ordered after the creator's write: no race, however
+     * many slots have been recycled */
+    EXPECT_RACES(0, {
+        for (int i = 0; i < 5000; i++) {
+            gm_thr *t = spawn();
+            gm_rt_thread_start(t);
+            rd(&x, 4);
+            gm_rt_thread_finish();
+        }
+    });
+    on(main_thr);
+    unsigned after = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
+    /* one at a time: the quarantine (64) plus a few */
+    assert_true(after - before < 80);
+    /* goroutine ends order nothing: the last child's read races with a
+     * write by the creator */
+    EXPECT_RACES(1, { wr(&x, 4); });
+}
+
+static void test_history_find_and_overwrite(void **state)
+{
+    (void)state;
+    static uint64_t x, other;
+    gm_thr *a = spawn();
+    on(a);
+    uintptr_t pc = 0x7777000;
+    rt_access(a, (uintptr_t)&x, 8, 0, pc);
+    gm_rstack st;
+    uintptr_t addr;
+    size_t size;
+    gm_rt_registry_lock();
+    bool found =
+        rt_history_find(a->sid, a->epoch, (uintptr_t)&x, 0xff, EVF_WRITE, &st, &addr, &size);
+    gm_rt_registry_unlock();
+    assert_true(found);
+    assert_int_equal(st.pc[0], pc);
+    assert_int_equal(addr, (uintptr_t)&x);
+    assert_int_equal(size, 8);
+    uint64_t epoch = a->epoch;
+    /* fill the ring: one event per access that changes the shadow */
+    static int sink;
+    for (uint64_t i = 0; i < gm_rt_state.ring_events + 16; i++) {
+        rt_access(a, (uintptr_t)&other, 8, 0, 0x9000);
+        rt_release(a, (uintptr_t)&sink); /* new epoch: the next write is recorded */
+    }
+    gm_rt_registry_lock();
+    found = rt_history_find(a->sid, epoch, (uintptr_t)&x, 0xff, EVF_WRITE, &st, &addr, &size);
+    gm_rt_registry_unlock();
+    assert_false(found);
+    on(main_thr);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unordered_writes_race),
+        cmocka_unit_test(test_creation_orders_parent_before_child),
+        cmocka_unit_test(test_release_acquire),
+        cmocka_unit_test(test_release_merge_and_assign),
+        cmocka_unit_test(test_byte_exact),
+        cmocka_unit_test(test_atomic_vs_plain),
+        cmocka_unit_test(test_c11_release_acquire),
+        cmocka_unit_test(test_release_sequence),
+        cmocka_unit_test(test_fences),
+        cmocka_unit_test(test_read_shared),
+        cmocka_unit_test(test_free_and_use_after_free),
+        cmocka_unit_test(test_reuse_resets_shadow),
+        cmocka_unit_test(test_slot_reuse),
+        cmocka_unit_test(test_history_find_and_overwrite),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
