@@ -19,6 +19,11 @@
  * seq_cst (what a compiler does for a run-time order anyway); the
  * checker's model follows the order the program asked for.
  * 128-bit operations use cmpxchg16b (this file is built with -mcx16).
+ *
+ * When gomm's own code is itself built with -fsanitize=thread (the CI
+ * build that checks the checker, GOMM_SELF_TSAN), the real TSan runtime
+ * owns the __tsan_ names; ours are then called gm_selftsan_* (ABI()), and
+ * gomm/atomic.h and the tests call those.
  */
 #include <stdint.h>
 
@@ -32,6 +37,11 @@ typedef unsigned __int128 a128;
 
 #define ENTRY_PC ((uintptr_t)__builtin_return_address(0))
 #define SC       __ATOMIC_SEQ_CST
+#ifdef GOMM_SELF_TSAN
+#define ABI(name) gm_selftsan_##name
+#else
+#define ABI(name) name
+#endif
 
 /* the shadow side of an atomic access */
 static inline void atomic_access(gm_thr *t, const volatile void *a, size_t n, bool write,
@@ -128,7 +138,7 @@ PRIMS(64)
 
 /* The exported ABI for one width. */
 #define RMW_OP(N, op, prim)                                                                        \
-    a##N __tsan_atomic##N##_##op(volatile a##N *a, a##N v, int mo)                                 \
+    a##N ABI(__tsan_atomic##N##_##op)(volatile a##N * a, a##N v, int mo)                           \
     {                                                                                              \
         gm_thr *t = rt_thr();                                                                      \
         if (t->ignore)                                                                             \
@@ -152,7 +162,7 @@ PRIMS(64)
     return old;
 
 #define WIDTH(N)                                                                                   \
-    a##N __tsan_atomic##N##_load(const volatile a##N *a, int mo)                                   \
+    a##N ABI(__tsan_atomic##N##_load)(const volatile a##N *a, int mo)                              \
     {                                                                                              \
         gm_thr *t = rt_thr();                                                                      \
         if (t->ignore)                                                                             \
@@ -163,7 +173,7 @@ PRIMS(64)
         atomic_access(t, a, N / 8, false, ENTRY_PC);                                               \
         return v;                                                                                  \
     }                                                                                              \
-    void __tsan_atomic##N##_store(volatile a##N *a, a##N v, int mo)                                \
+    void ABI(__tsan_atomic##N##_store)(volatile a##N * a, a##N v, int mo)                          \
     {                                                                                              \
         gm_thr *t = rt_thr();                                                                      \
         if (t->ignore) {                                                                           \
@@ -182,14 +192,15 @@ PRIMS(64)
     RMW_OP(N, fetch_or, p_or)                                                                      \
     RMW_OP(N, fetch_xor, p_xor)                                                                    \
     RMW_OP(N, fetch_nand, p_nand)                                                                  \
-    static a##N cas_val##N(volatile a##N *a, a##N c, a##N v, int mo, int fmo, uintptr_t pc){       \
-        CAS_BODY(N)} a##N __tsan_atomic##N##_compare_exchange_val(volatile a##N *a, a##N c,        \
-                                                                  a##N v, int mo, int fmo)         \
+    static a##N cas_val##N(volatile a##N *a, a##N c, a##N v, int mo, int fmo,                      \
+                           uintptr_t pc){CAS_BODY(N)} a##N                                         \
+    ABI(__tsan_atomic##N##_compare_exchange_val)(volatile a##N * a, a##N c, a##N v, int mo,        \
+                                                 int fmo)                                          \
     {                                                                                              \
         return cas_val##N(a, c, v, mo, fmo, ENTRY_PC);                                             \
     }                                                                                              \
-    int __tsan_atomic##N##_compare_exchange_strong(volatile a##N *a, a##N *c, a##N v, int mo,      \
-                                                   int fmo)                                        \
+    int ABI(__tsan_atomic##N##_compare_exchange_strong)(volatile a##N * a, a##N * c, a##N v,       \
+                                                        int mo, int fmo)                           \
     {                                                                                              \
         a##N want = *c;                                                                            \
         a##N old = cas_val##N(a, want, v, mo, fmo, ENTRY_PC);                                      \
@@ -198,8 +209,8 @@ PRIMS(64)
         *c = old;                                                                                  \
         return 0;                                                                                  \
     }                                                                                              \
-    int __tsan_atomic##N##_compare_exchange_weak(volatile a##N *a, a##N *c, a##N v, int mo,        \
-                                                 int fmo)                                          \
+    int ABI(__tsan_atomic##N##_compare_exchange_weak)(volatile a##N * a, a##N * c, a##N v, int mo, \
+                                                      int fmo)                                     \
     {                                                                                              \
         a##N want = *c;                                                                            \
         a##N old = cas_val##N(a, want, v, mo, fmo, ENTRY_PC);                                      \
@@ -215,7 +226,7 @@ WIDTH(32)
 WIDTH(64)
 WIDTH(128)
 
-void __tsan_atomic_thread_fence(int mo)
+void ABI(__tsan_atomic_thread_fence)(int mo)
 {
     __atomic_thread_fence(SC);
     gm_thr *t = rt_thr();
@@ -223,7 +234,7 @@ void __tsan_atomic_thread_fence(int mo)
         rt_atomic_fence(t, mo);
 }
 
-void __tsan_atomic_signal_fence(int mo)
+void ABI(__tsan_atomic_signal_fence)(int mo)
 {
     (void)mo; /* orders a thread with its own signal handler: no edge */
     __atomic_signal_fence(SC);

@@ -19,24 +19,24 @@
 enum gm_report_format { GM_FORMAT_TEXT, GM_FORMAT_JSON };
 
 typedef struct gm_options {
-    bool halt_on_error;        /* exit(exitcode) after the first report (0) */
-    int exitcode;              /* exit status when races were reported (66) */
-    char log_path[512];        /* "" or "stderr": stderr; "stdout"; else
-                                  reports go to log_path.<pid> as TSan does */
-    int history_size;          /* 0..7: per-thread history ring holds
-                                  2^(13+history_size) events of 16 B (2:
-                                  32K events, 512 KiB a thread) */
-    char suppressions[512];    /* suppressions file ("") */
-    bool print_suppressions;   /* list matched suppressions at exit (0) */
+    bool halt_on_error;                  /* exit(exitcode) after the first report (0) */
+    int exitcode;                        /* exit status when races were reported (66) */
+    char log_path[512];                  /* "" or "stderr": stderr; "stdout"; else
+                                            reports go to log_path.<pid> as TSan does */
+    int history_size;                    /* 0..7: per-thread history ring holds
+                                            2^(13+history_size) events of 16 B (2:
+                                            32K events, 512 KiB a thread) */
+    char suppressions[512];              /* suppressions file ("") */
+    bool print_suppressions;             /* list matched suppressions at exit (0) */
     enum gm_report_format report_format; /* text|json (text) */
-    bool tsan_header;          /* report_name=ThreadSanitizer|gomm: the tool
-                                  name in report headers (ThreadSanitizer) */
-    char strip_path_prefix[256]; /* removed from file names in reports ("") */
-    bool report_atomic_races;  /* report atomic-vs-plain races (1) */
-    bool symbolize;            /* symbolize stacks (1) */
-    int verbosity;             /* 0 quiet; 1 start-up and exit summary (0) */
-    bool report_bugs;          /* 0: detect but print nothing (1) */
-    int max_threads;           /* live thread slots, 64..16383 (8192) */
+    bool tsan_header;                    /* report_name=ThreadSanitizer|gomm: the tool
+                                            name in report headers (ThreadSanitizer) */
+    char strip_path_prefix[256];         /* removed from file names in reports ("") */
+    bool report_atomic_races;            /* report atomic-vs-plain races (1) */
+    bool symbolize;                      /* symbolize stacks (1) */
+    int verbosity;                       /* 0 quiet; 1 start-up and exit summary (0) */
+    bool report_bugs;                    /* 0: detect but print nothing (1) */
+    int max_threads;                     /* live thread slots, 64..16383 (8192) */
 } gm_options;
 
 void gm_options_defaults(gm_options *o);
@@ -46,8 +46,7 @@ void gm_options_defaults(gm_options *o);
  * and the bad option ("GOMM_OPTIONS: unknown option 'halt_on_eror'",
  * "GOMM_OPTIONS: exitcode: 'x' is not an integer"). On error *o may be
  * partly updated. */
-int gm_options_parse(gm_options *o, const char *text, const char *source,
-                     char *err, size_t errlen);
+int gm_options_parse(gm_options *o, const char *text, const char *source, char *err, size_t errlen);
 
 /* Defaults, then __tsan_default_options(), TSAN_OPTIONS, GOMM_OPTIONS.
  * A bad option is a fatal error: "gomm: fatal error: GOMM_OPTIONS: ...". */

@@ -92,9 +92,7 @@ void gm_race_release_acquire(const void *a)
 
 void *gm_race_go_create(uintptr_t pc)
 {
-    gm_thr *t = gm_rt_thread_create(pc);
-    t->is_goroutine = true;
-    return t;
+    return gm_rt_thread_create(pc, true);
 }
 
 void gm_race_go_start(void *ctx)

@@ -43,8 +43,9 @@ typedef struct gm_raccess {
     size_t size;
     bool write;
     bool atomic;
-    bool is_free;   /* this "write" is the free() of the block */
-    int tid;        /* T<tid>; 0 is the main thread */
+    bool is_free; /* this "write" is the free() of the block */
+    int tid;      /* T<tid>; 0 is the main thread; -1 unknown (the
+                     thread's slot was reused: it is long gone) */
     gm_rstack stack;
 } gm_raccess;
 
@@ -60,16 +61,16 @@ typedef struct gm_rlocation {
     enum gm_loc_kind kind;
     uintptr_t start;
     size_t size;
-    int tid;
-    bool freed;       /* heap block already freed (use-after-free) */
-    gm_rstack stack;  /* allocation stack (heap) */
+    int tid;         /* allocating thread; -1 unknown */
+    bool freed;      /* heap block already freed (use-after-free) */
+    gm_rstack stack; /* allocation stack (heap) */
 } gm_rlocation;
 
 typedef struct gm_rthread {
-    int tid;          /* T<tid> */
+    int tid; /* T<tid> */
     long os_tid;
-    bool running;     /* running or finished */
-    int parent_tid;   /* -1: none (the main thread) */
+    bool running;   /* running or finished */
+    int parent_tid; /* -1: none (the main thread) */
     gm_rstack create_stack;
 } gm_rthread;
 
@@ -80,10 +81,10 @@ enum gm_report_type {
 
 typedef struct gm_report {
     enum gm_report_type type;
-    gm_raccess cur;           /* the access that found the race */
-    gm_raccess prev;          /* the earlier, unordered access */
+    gm_raccess cur;  /* the access that found the race */
+    gm_raccess prev; /* the earlier, unordered access */
     gm_rlocation loc;
-    gm_rthread threads[2];    /* cur's thread, then prev's (if different) */
+    gm_rthread threads[2]; /* cur's thread, then prev's (if different) */
     int nthreads;
 } gm_report;
 
@@ -104,10 +105,9 @@ void gm_report_finish(void);
 /* Formatting, for tests: write the report as it would be printed, with the
  * given symbolizer, into buf (NUL-terminated, truncated at len). Returns
  * the length it needed. `pid` goes into the header line. */
-typedef int (*gm_symbolize_fn)(uintptr_t pc, bool exact, gm_symframe *out,
-                               int max);
-size_t gm_report_format(const gm_report *r, const gm_options *o, int pid,
-                        gm_symbolize_fn sym, char *buf, size_t len);
+typedef int (*gm_symbolize_fn)(uintptr_t pc, bool exact, gm_symframe *out, int max);
+size_t gm_report_format(const gm_report *r, const gm_options *o, int pid, gm_symbolize_fn sym,
+                        char *buf, size_t len);
 
 #pragma GCC visibility pop
 

@@ -202,11 +202,11 @@ extern __thread gm_thr *gm_rt_cur __attribute__((tls_model("initial-exec")));
 
 /* ---- start-up and thread contexts (thread.c) ---- */
 void gm_rt_init(void);
-gm_thr *gm_rt_thread_slow(void);           /* the calling thread's context */
-gm_thr *gm_rt_thread_create(uintptr_t pc); /* by the parent */
-void gm_rt_thread_start(gm_thr *t);        /* in the child */
-void gm_rt_thread_finish(void);            /* in the child, at its end */
-void gm_rt_thread_join(gm_thr *t);         /* the joiner acquires t */
+gm_thr *gm_rt_thread_slow(void);                           /* the calling thread's context */
+gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine); /* by the parent */
+void gm_rt_thread_start(gm_thr *t);                        /* in the child */
+void gm_rt_thread_finish(void);                            /* in the child, at its end */
+void gm_rt_thread_join(gm_thr *t);                         /* the joiner acquires t */
 void gm_rt_thread_detach(gm_thr *t);
 gm_thr *gm_rt_slot_owner(unsigned sid); /* registry lock held by caller */
 void gm_rt_registry_lock(void);

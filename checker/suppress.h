@@ -27,16 +27,15 @@
 typedef struct gm_supp gm_supp;
 
 typedef struct gm_supp_rule {
-    const char *type;     /* "race", "race_top", "called_from_lib", ... */
+    const char *type; /* "race", "race_top", "called_from_lib", ... */
     const char *pattern;
-    int line;             /* line in its file */
+    int line; /* line in its file */
     unsigned long hits;
 } gm_supp_rule;
 
 /* Parse a whole suppressions text. NULL on error with err set to
  * "FILE:LINE: what is wrong". An empty text gives an empty set. */
-gm_supp *gm_supp_parse(const char *text, const char *filename, char *err,
-                       size_t errlen);
+gm_supp *gm_supp_parse(const char *text, const char *filename, char *err, size_t errlen);
 /* Read and parse a file; NULL with err set ("FILE: cannot read: ...") */
 gm_supp *gm_supp_load(const char *path, char *err, size_t errlen);
 void gm_supp_free(gm_supp *s);
@@ -44,9 +43,8 @@ void gm_supp_free(gm_supp *s);
 /* Does a race report match? stacks[i] holds nframes[i] symbolized frames
  * (innermost first); global is the racing global's name or NULL. Returns
  * the first matching rule (its hit count incremented) or NULL. */
-gm_supp_rule *gm_supp_match_race(gm_supp *s, const gm_symframe *const *stacks,
-                                 const int *nframes, int nstacks,
-                                 const char *global);
+gm_supp_rule *gm_supp_match_race(gm_supp *s, const gm_symframe *const *stacks, const int *nframes,
+                                 int nstacks, const char *global);
 
 /* Rules, for print_suppressions ("Suppression matched N times: race:foo") */
 int gm_supp_count(const gm_supp *s);

@@ -17,14 +17,14 @@
 #pragma GCC visibility push(hidden)
 
 typedef struct gm_symframe {
-    uintptr_t pc;           /* the pc as recorded (a return address) */
-    const char *function;   /* NULL when unknown (printed "<null>") */
-    const char *file;       /* NULL when unknown */
-    int line, column;       /* 0 when unknown */
-    const char *module;     /* path of the ELF object, NULL if none */
+    uintptr_t pc;         /* the pc as recorded (a return address) */
+    const char *function; /* NULL when unknown (printed "<null>") */
+    const char *file;     /* NULL when unknown */
+    int line, column;     /* 0 when unknown */
+    const char *module;   /* path of the ELF object, NULL if none */
     uintptr_t module_offset;
-    bool inlined;           /* an inlined callee at this pc; the next frame
-                               is its caller at the same pc */
+    bool inlined; /* an inlined callee at this pc; the next frame
+                     is its caller at the same pc */
 } gm_symframe;
 
 /* Frames for pc, innermost inlined function first; returns how many were
@@ -35,9 +35,8 @@ int gm_symbolize(uintptr_t pc, bool exact, gm_symframe *out, int max);
 
 /* A global variable containing addr: its name, start and size and module.
  * False when addr is not in a known data symbol. */
-bool gm_symbolize_data(uintptr_t addr, const char **name, uintptr_t *start,
-                       size_t *size, const char **module,
-                       uintptr_t *module_offset);
+bool gm_symbolize_data(uintptr_t addr, const char **name, uintptr_t *start, size_t *size,
+                       const char **module, uintptr_t *module_offset);
 
 #pragma GCC visibility pop
 

@@ -159,12 +159,16 @@ static void thread_exit_destructor(void *arg)
         own_ctx = NULL;
 }
 
+/* reports read these under reg_lock */
 static void set_identity(gm_thr *t)
 {
     stack_bounds();
-    t->os_tid = (long)syscall(SYS_gettid);
+    long tid = (long)syscall(SYS_gettid);
+    rt_spin_lock(&reg_lock);
+    t->os_tid = tid;
     t->stk_lo = tls_stk_lo;
     t->stk_hi = tls_stk_hi;
+    rt_spin_unlock(&reg_lock);
 }
 
 void gm_rt_init(void)
@@ -221,7 +225,7 @@ gm_thr *gm_rt_thread_slow(void)
     return t;
 }
 
-gm_thr *gm_rt_thread_create(uintptr_t pc)
+gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine)
 {
     gm_thr *p = rt_thr();
     p->ignore++;
@@ -237,6 +241,7 @@ gm_thr *gm_rt_thread_create(uintptr_t pc)
     gm_thr *t = ctx_alloc();
     t->parent_tid = p->tid;
     t->create_stack = stack;
+    t->is_goroutine = goroutine;
     rt_spin_unlock(&reg_lock);
     /* the creation happens before the new thread's first step */
     unsigned n = atomic_load_explicit(&gm_rt_state.nslots, memory_order_acquire);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — install what gomm needs on Debian 12, or say what is missing.
 #
-#   scripts/deps.sh build   compiler, cmake, ninja, cmocka (to build and test)
+#   scripts/deps.sh build   compiler, cmake, ninja, cmocka, libdw (to build and test)
 #   scripts/deps.sh bench   + the anchor allocators and /usr/bin/time
 #
 # As root it runs apt-get install for whatever is missing; otherwise it
@@ -9,7 +9,8 @@
 set -euo pipefail
 
 what=${1:-build}
-pkgs=(gcc clang cmake ninja-build pkg-config libcmocka-dev libclang-rt-14-dev python3 git)
+# libdw-dev: elfutils, symbolizes race reports (function, file:line, inlined frames)
+pkgs=(gcc clang cmake ninja-build pkg-config libcmocka-dev libdw-dev libclang-rt-14-dev python3 git)
 case "$what" in
   build) ;;
   bench) pkgs+=(time libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0) ;;

@@ -37,60 +37,69 @@
 #define GM__TSAN_INSTRUMENTED 1
 #endif
 
-#if defined(GOMM_RACE) && !defined(GM__TSAN_INSTRUMENTED) && !defined(__cplusplus)
+/* GOMM_SELF_TSAN: gomm's own tests under the real ThreadSanitizer, where
+ * the race runtime's entry points are renamed gm_selftsan_* */
+#ifdef GOMM_SELF_TSAN
+#define GM__ABI(name) gm_selftsan_##name
+#else
+#define GM__ABI(name) name
+#endif
+
+#if defined(GOMM_RACE) && (!defined(GM__TSAN_INSTRUMENTED) || defined(GOMM_SELF_TSAN)) &&          \
+    !defined(__cplusplus)
 #include <stddef.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
-unsigned char __tsan_atomic8_load(const volatile unsigned char *a, int mo);
-unsigned int __tsan_atomic32_load(const volatile unsigned int *a, int mo);
-unsigned long long __tsan_atomic64_load(const volatile unsigned long long *a, int mo);
-void __tsan_atomic8_store(volatile unsigned char *a, unsigned char v, int mo);
-void __tsan_atomic32_store(volatile unsigned int *a, unsigned int v, int mo);
-void __tsan_atomic64_store(volatile unsigned long long *a, unsigned long long v, int mo);
+unsigned char GM__ABI(__tsan_atomic8_load)(const volatile unsigned char *a, int mo);
+unsigned int GM__ABI(__tsan_atomic32_load)(const volatile unsigned int *a, int mo);
+unsigned long long GM__ABI(__tsan_atomic64_load)(const volatile unsigned long long *a, int mo);
+void GM__ABI(__tsan_atomic8_store)(volatile unsigned char *a, unsigned char v, int mo);
+void GM__ABI(__tsan_atomic32_store)(volatile unsigned int *a, unsigned int v, int mo);
+void GM__ABI(__tsan_atomic64_store)(volatile unsigned long long *a, unsigned long long v, int mo);
 #define GM__RMW_DECL(op)                                                                           \
-    unsigned char __tsan_atomic8_##op(volatile unsigned char *a, unsigned char v, int mo);         \
-    unsigned int __tsan_atomic32_##op(volatile unsigned int *a, unsigned int v, int mo);           \
-    unsigned long long __tsan_atomic64_##op(volatile unsigned long long *a, unsigned long long v,  \
+    unsigned char GM__ABI(__tsan_atomic8_##op)(volatile unsigned char *a, unsigned char v, int mo);         \
+    unsigned int GM__ABI(__tsan_atomic32_##op)(volatile unsigned int *a, unsigned int v, int mo);           \
+    unsigned long long GM__ABI(__tsan_atomic64_##op)(volatile unsigned long long *a, unsigned long long v,  \
                                             int mo);
 GM__RMW_DECL(exchange)
 GM__RMW_DECL(fetch_add)
 GM__RMW_DECL(fetch_and)
 GM__RMW_DECL(fetch_or)
 #undef GM__RMW_DECL
-int __tsan_atomic8_compare_exchange_strong(volatile unsigned char *a, unsigned char *c,
+int GM__ABI(__tsan_atomic8_compare_exchange_strong)(volatile unsigned char *a, unsigned char *c,
                                            unsigned char v, int mo, int fmo);
-int __tsan_atomic32_compare_exchange_strong(volatile unsigned int *a, unsigned int *c,
+int GM__ABI(__tsan_atomic32_compare_exchange_strong)(volatile unsigned int *a, unsigned int *c,
                                             unsigned int v, int mo, int fmo);
-int __tsan_atomic64_compare_exchange_strong(volatile unsigned long long *a, unsigned long long *c,
+int GM__ABI(__tsan_atomic64_compare_exchange_strong)(volatile unsigned long long *a, unsigned long long *c,
                                             unsigned long long v, int mo, int fmo);
 
 static inline unsigned long long gm__race_load(const volatile void *a, size_t n, int mo)
 {
     if (n == 1)
-        return __tsan_atomic8_load((const volatile unsigned char *)a, mo);
+        return GM__ABI(__tsan_atomic8_load)((const volatile unsigned char *)a, mo);
     if (n == 4)
-        return __tsan_atomic32_load((const volatile unsigned int *)a, mo);
-    return __tsan_atomic64_load((const volatile unsigned long long *)a, mo);
+        return GM__ABI(__tsan_atomic32_load)((const volatile unsigned int *)a, mo);
+    return GM__ABI(__tsan_atomic64_load)((const volatile unsigned long long *)a, mo);
 }
 static inline void gm__race_store(volatile void *a, size_t n, unsigned long long v, int mo)
 {
     if (n == 1)
-        __tsan_atomic8_store((volatile unsigned char *)a, (unsigned char)v, mo);
+        GM__ABI(__tsan_atomic8_store)((volatile unsigned char *)a, (unsigned char)v, mo);
     else if (n == 4)
-        __tsan_atomic32_store((volatile unsigned int *)a, (unsigned int)v, mo);
+        GM__ABI(__tsan_atomic32_store)((volatile unsigned int *)a, (unsigned int)v, mo);
     else
-        __tsan_atomic64_store((volatile unsigned long long *)a, v, mo);
+        GM__ABI(__tsan_atomic64_store)((volatile unsigned long long *)a, v, mo);
 }
 #define GM__RMW_DEF(op)                                                                            \
     static inline unsigned long long gm__race_##op(volatile void *a, size_t n,                     \
                                                    unsigned long long v, int mo)                   \
     {                                                                                              \
         if (n == 1)                                                                                \
-            return __tsan_atomic8_##op((volatile unsigned char *)a, (unsigned char)v, mo);         \
+            return GM__ABI(__tsan_atomic8_##op)((volatile unsigned char *)a, (unsigned char)v, mo);         \
         if (n == 4)                                                                                \
-            return __tsan_atomic32_##op((volatile unsigned int *)a, (unsigned int)v, mo);          \
-        return __tsan_atomic64_##op((volatile unsigned long long *)a, v, mo);                      \
+            return GM__ABI(__tsan_atomic32_##op)((volatile unsigned int *)a, (unsigned int)v, mo);          \
+        return GM__ABI(__tsan_atomic64_##op)((volatile unsigned long long *)a, v, mo);                      \
     }
 GM__RMW_DEF(exchange)
 GM__RMW_DEF(fetch_add)
@@ -101,12 +110,12 @@ static inline bool gm__race_cas(volatile void *a, size_t n, void *c, unsigned lo
                                 int fmo)
 {
     if (n == 1)
-        return __tsan_atomic8_compare_exchange_strong(
+        return GM__ABI(__tsan_atomic8_compare_exchange_strong)(
             (volatile unsigned char *)a, (unsigned char *)c, (unsigned char)v, mo, fmo);
     if (n == 4)
-        return __tsan_atomic32_compare_exchange_strong((volatile unsigned int *)a,
+        return GM__ABI(__tsan_atomic32_compare_exchange_strong)((volatile unsigned int *)a,
                                                        (unsigned int *)c, (unsigned int)v, mo, fmo);
-    return __tsan_atomic64_compare_exchange_strong((volatile unsigned long long *)a,
+    return GM__ABI(__tsan_atomic64_compare_exchange_strong)((volatile unsigned long long *)a,
                                                    (unsigned long long *)c, v, mo, fmo);
 }
 #ifdef __cplusplus

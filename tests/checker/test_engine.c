@@ -30,13 +30,21 @@
 
 void *gm_race_go_create(uintptr_t pc);
 
-unsigned char __tsan_atomic8_load(const volatile unsigned char *a, int mo);
-unsigned int __tsan_atomic32_load(const volatile unsigned int *a, int mo);
-void __tsan_atomic32_store(volatile unsigned int *a, unsigned int v, int mo);
-unsigned int __tsan_atomic32_fetch_add(volatile unsigned int *a, unsigned int v, int mo);
-int __tsan_atomic32_compare_exchange_strong(volatile unsigned int *a, unsigned int *c,
-                                            unsigned int v, int mo, int fmo);
-void __tsan_atomic_thread_fence(int mo);
+#ifdef GOMM_SELF_TSAN /* under the real TSan our entry points are renamed */
+#define ABI(name) gm_selftsan_##name
+#else
+#define ABI(name) name
+#endif
+#define atomic32_load          ABI(__tsan_atomic32_load)
+#define atomic32_store         ABI(__tsan_atomic32_store)
+#define atomic32_fetch_add     ABI(__tsan_atomic32_fetch_add)
+#define atomic32_cas           ABI(__tsan_atomic32_compare_exchange_strong)
+#define atomic_thread_fence_mo ABI(__tsan_atomic_thread_fence)
+unsigned int atomic32_load(const volatile unsigned int *a, int mo);
+void atomic32_store(volatile unsigned int *a, unsigned int v, int mo);
+unsigned int atomic32_fetch_add(volatile unsigned int *a, unsigned int v, int mo);
+int atomic32_cas(volatile unsigned int *a, unsigned int *c, unsigned int v, int mo, int fmo);
+void atomic_thread_fence_mo(int mo);
 
 enum { RLX = 0, ACQ = 2, REL = 3, ACQREL = 4, SC = 5 };
 
@@ -112,7 +120,7 @@ static void test_unordered_writes_race(void **state)
 static void test_creation_orders_parent_before_child(void **state)
 {
     (void)state;
-    static int x;
+    static _Alignas(8) int x;
     EXPECT_RACES(0, {
         on(main_thr);
         wr(&x, 4);
@@ -126,7 +134,8 @@ static void test_creation_orders_parent_before_child(void **state)
 static void test_release_acquire(void **state)
 {
     (void)state;
-    static int x, sync_obj;
+    static _Alignas(8) int x;
+    static _Alignas(8) int sync_obj;
     gm_thr *a = spawn(), *b = spawn();
     EXPECT_RACES(0, {
         on(a);
@@ -137,12 +146,13 @@ static void test_release_acquire(void **state)
         wr(&x, 4);
     });
     /* after the release, a's later write is not covered */
+    static _Alignas(8) int y;
     EXPECT_RACES(1, {
         on(a);
-        wr(&x, 4);
+        wr(&y, 4);
         on(b);
         rt_acquire(b, (uintptr_t)&sync_obj);
-        rd(&x, 4);
+        rd(&y, 4);
     });
     on(main_thr);
 }
@@ -150,7 +160,10 @@ static void test_release_acquire(void **state)
 static void test_release_merge_and_assign(void **state)
 {
     (void)state;
-    static int xa, xb, wg, m;
+    static _Alignas(8) int xa;
+    static _Alignas(8) int xb;
+    static _Alignas(8) int wg;
+    static _Alignas(8) int m;
     gm_thr *a = spawn(), *b = spawn(), *c = spawn();
     /* merge: c acquires both a's and b's releases */
     EXPECT_RACES(0, {
@@ -166,15 +179,16 @@ static void test_release_merge_and_assign(void **state)
         rd(&xb, 4);
     });
     /* assign: the second release replaces the first */
+    static _Alignas(8) int ya;
     EXPECT_RACES(1, {
         on(a);
-        wr(&xa, 4);
+        wr(&ya, 4);
         rt_release(a, (uintptr_t)&m);
         on(b);
         rt_release(b, (uintptr_t)&m);
         on(c);
         rt_acquire(c, (uintptr_t)&m);
-        rd(&xa, 4);
+        rd(&ya, 4);
     });
     on(main_thr);
 }
@@ -221,18 +235,19 @@ static void test_byte_exact(void **state)
 static void test_atomic_vs_plain(void **state)
 {
     (void)state;
-    static unsigned int v, w;
+    static _Alignas(8) unsigned int v;
+    static _Alignas(8) unsigned int w;
     gm_thr *a = spawn(), *b = spawn();
     EXPECT_RACES(0, {
         on(a);
-        __tsan_atomic32_store(&v, 1, RLX);
+        atomic32_store(&v, 1, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&v, RLX);
-        __tsan_atomic32_fetch_add(&v, 1, RLX);
+        (void)atomic32_load(&v, RLX);
+        atomic32_fetch_add(&v, 1, RLX);
     });
     EXPECT_RACES(1, {
         on(a);
-        __tsan_atomic32_store(&w, 1, SC);
+        atomic32_store(&w, 1, SC);
         on(b);
         rd(&w, 4); /* plain read of an atomic written concurrently */
     });
@@ -242,36 +257,36 @@ static void test_atomic_vs_plain(void **state)
 static void test_c11_release_acquire(void **state)
 {
     (void)state;
-    static int data;
-    static unsigned int flag;
+    static _Alignas(8) int data;
+    static _Alignas(8) unsigned int flag;
     gm_thr *a = spawn(), *b = spawn();
     EXPECT_RACES(0, {
         on(a);
         wr(&data, 4);
-        __tsan_atomic32_store(&flag, 1, REL);
+        atomic32_store(&flag, 1, REL);
         on(b);
-        assert_int_equal(__tsan_atomic32_load(&flag, ACQ), 1);
+        assert_int_equal(atomic32_load(&flag, ACQ), 1);
         rd(&data, 4);
     });
     /* relaxed on either side: no edge */
-    static int data2;
-    static unsigned int flag2;
+    static _Alignas(8) int data2;
+    static _Alignas(8) unsigned int flag2;
     EXPECT_RACES(1, {
         on(a);
         wr(&data2, 4);
-        __tsan_atomic32_store(&flag2, 1, RLX);
+        atomic32_store(&flag2, 1, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&flag2, ACQ);
+        (void)atomic32_load(&flag2, ACQ);
         rd(&data2, 4);
     });
-    static int data3;
-    static unsigned int flag3;
+    static _Alignas(8) int data3;
+    static _Alignas(8) unsigned int flag3;
     EXPECT_RACES(1, {
         on(a);
         wr(&data3, 4);
-        __tsan_atomic32_store(&flag3, 1, REL);
+        atomic32_store(&flag3, 1, REL);
         on(b);
-        (void)__tsan_atomic32_load(&flag3, RLX);
+        (void)atomic32_load(&flag3, RLX);
         rd(&data3, 4);
     });
     on(main_thr);
@@ -280,45 +295,45 @@ static void test_c11_release_acquire(void **state)
 static void test_release_sequence(void **state)
 {
     (void)state;
-    static int data;
-    static unsigned int flag;
+    static _Alignas(8) int data;
+    static _Alignas(8) unsigned int flag;
     gm_thr *a = spawn(), *b = spawn(), *c = spawn();
     /* a relaxed RMW by another thread continues a's release sequence */
     EXPECT_RACES(0, {
         on(a);
         wr(&data, 4);
-        __tsan_atomic32_store(&flag, 1, REL);
+        atomic32_store(&flag, 1, REL);
         on(c);
-        __tsan_atomic32_fetch_add(&flag, 1, RLX);
+        atomic32_fetch_add(&flag, 1, RLX);
         on(b);
-        assert_int_equal(__tsan_atomic32_load(&flag, ACQ), 2);
+        assert_int_equal(atomic32_load(&flag, ACQ), 2);
         rd(&data, 4);
     });
     /* a plain (relaxed) store by another thread ends it */
-    static int data2;
-    static unsigned int flag2;
+    static _Alignas(8) int data2;
+    static _Alignas(8) unsigned int flag2;
     EXPECT_RACES(1, {
         on(a);
         wr(&data2, 4);
-        __tsan_atomic32_store(&flag2, 1, REL);
+        atomic32_store(&flag2, 1, REL);
         on(c);
-        __tsan_atomic32_store(&flag2, 2, RLX);
+        atomic32_store(&flag2, 2, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&flag2, ACQ);
+        (void)atomic32_load(&flag2, ACQ);
         rd(&data2, 4);
     });
     /* a successful relaxed CAS continues it too */
-    static int data3;
-    static unsigned int flag3;
+    static _Alignas(8) int data3;
+    static _Alignas(8) unsigned int flag3;
     EXPECT_RACES(0, {
         on(a);
         wr(&data3, 4);
-        __tsan_atomic32_store(&flag3, 1, REL);
+        atomic32_store(&flag3, 1, REL);
         on(c);
         unsigned int expect = 1;
-        assert_true(__tsan_atomic32_compare_exchange_strong(&flag3, &expect, 5, RLX, RLX));
+        assert_true(atomic32_cas(&flag3, &expect, 5, RLX, RLX));
         on(b);
-        (void)__tsan_atomic32_load(&flag3, ACQ);
+        (void)atomic32_load(&flag3, ACQ);
         rd(&data3, 4);
     });
     on(main_thr);
@@ -329,53 +344,53 @@ static void test_fences(void **state)
     (void)state;
     gm_thr *a = spawn(), *b = spawn();
     /* release fence + relaxed store ... relaxed load + acquire fence */
-    static int data;
-    static unsigned int flag;
+    static _Alignas(8) int data;
+    static _Alignas(8) unsigned int flag;
     EXPECT_RACES(0, {
         on(a);
         wr(&data, 4);
-        __tsan_atomic_thread_fence(REL);
-        __tsan_atomic32_store(&flag, 1, RLX);
+        atomic_thread_fence_mo(REL);
+        atomic32_store(&flag, 1, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&flag, RLX);
-        __tsan_atomic_thread_fence(ACQ);
+        (void)atomic32_load(&flag, RLX);
+        atomic_thread_fence_mo(ACQ);
         rd(&data, 4);
     });
     /* no acquire fence: the relaxed load alone gives no edge */
-    static int data2;
-    static unsigned int flag2;
+    static _Alignas(8) int data2;
+    static _Alignas(8) unsigned int flag2;
     EXPECT_RACES(1, {
         on(a);
         wr(&data2, 4);
-        __tsan_atomic_thread_fence(REL);
-        __tsan_atomic32_store(&flag2, 1, RLX);
+        atomic_thread_fence_mo(REL);
+        atomic32_store(&flag2, 1, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&flag2, RLX);
+        (void)atomic32_load(&flag2, RLX);
         rd(&data2, 4);
     });
     /* the write after the release fence is not covered by it */
-    static int data3;
-    static unsigned int flag3;
+    static _Alignas(8) int data3;
+    static _Alignas(8) unsigned int flag3;
     EXPECT_RACES(1, {
         on(a);
-        __tsan_atomic_thread_fence(REL);
+        atomic_thread_fence_mo(REL);
         wr(&data3, 4);
-        __tsan_atomic32_store(&flag3, 1, RLX);
+        atomic32_store(&flag3, 1, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&flag3, RLX);
-        __tsan_atomic_thread_fence(ACQ);
+        (void)atomic32_load(&flag3, RLX);
+        atomic_thread_fence_mo(ACQ);
         rd(&data3, 4);
     });
     /* fence on one side, acquire load on the other; seq_cst fences */
-    static int data4;
-    static unsigned int flag4;
+    static _Alignas(8) int data4;
+    static _Alignas(8) unsigned int flag4;
     EXPECT_RACES(0, {
         on(a);
         wr(&data4, 4);
-        __tsan_atomic_thread_fence(SC);
-        __tsan_atomic32_store(&flag4, 1, RLX);
+        atomic_thread_fence_mo(SC);
+        atomic32_store(&flag4, 1, RLX);
         on(b);
-        (void)__tsan_atomic32_load(&flag4, ACQ);
+        (void)atomic32_load(&flag4, ACQ);
         rd(&data4, 4);
     });
     on(main_thr);
@@ -385,7 +400,8 @@ static void test_read_shared(void **state)
 {
     (void)state;
     static uint64_t x;
-    static int s1, s2;
+    static _Alignas(8) int s1;
+    static _Alignas(8) int s2;
     on(main_thr);
     wr(&x, 8);
     gm_thr *r[6];
@@ -482,7 +498,7 @@ static void test_slot_reuse(void **state)
 {
     (void)state;
     unsigned before = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
-    static int x;
+    static _Alignas(8) int x;
     on(main_thr);
     wr(&x, 4);
     /* every child is ordered after the creator's write: no race, however
@@ -525,7 +541,7 @@ static void test_history_find_and_overwrite(void **state)
     assert_int_equal(size, 8);
     uint64_t epoch = a->epoch;
     /* fill the ring: one event per access that changes the shadow */
-    static int sink;
+    static _Alignas(8) int sink;
     for (uint64_t i = 0; i < gm_rt_state.ring_events + 16; i++) {
         rt_access(a, (uintptr_t)&other, 8, 0, 0x9000);
         rt_release(a, (uintptr_t)&sink); /* new epoch: the next write is recorded */

@@ -14,6 +14,7 @@ libdir=$(cd "$prefix" && dirname "$(find . -name libgomm.a | head -1)")
 for f in bin/gomm include/gomm/gomm.h include/gomm/alloc.h include/gomm/race.h \
          include/gomm/version.h "$libdir/libgomm.a" "$libdir/libgomm.so" \
          "$libdir/libgomm_malloc.so" "$libdir/pkgconfig/gomm.pc" \
+         "$libdir/libgomm_race.a" "$libdir/libgomm_race.so" "$libdir/pkgconfig/gomm-race.pc" \
          "$libdir/cmake/gomm/gommConfig.cmake"; do
   [ -e "$prefix/$f" ] || { echo "missing from the install: $f" >&2; exit 1; }
 done
@@ -25,4 +26,15 @@ LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/consumer/consumer_shared"
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 cc "$src/tests/install/consumer/main.c" $(pkg-config --cflags --libs gomm) -o "$tmp/consumer_pc"
 LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/consumer_pc"
+# the race build reports the consumer's race and exits 66
+expect_race() {
+  local rc=0 out
+  out=$("$@" 2>&1) || rc=$?
+  [ "$rc" = 66 ] || { echo "race consumer $*: exit $rc, want 66" >&2; echo "$out" >&2; exit 1; }
+  grep -q 'WARNING: ThreadSanitizer: data race' <<<"$out" || { echo "no race report from $*" >&2; exit 1; }
+}
+expect_race env LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/consumer/consumer_race"
+expect_race "$tmp/consumer/consumer_race_static"
+cc "$src/tests/install/consumer/race.c" $(pkg-config --cflags --libs gomm-race) -o "$tmp/consumer_race_pc"
+expect_race env LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/consumer_race_pc"
 echo "install contract: ok"
