@@ -354,8 +354,12 @@ static void text_threads(sink *k, const gm_report *r, const symreport *s, const 
             char tb[32];
             putf(k, " created by %s", thread_name(t->parent_tid, tb, sizeof tb));
             put(k, stack ? " at:\n" : "\n");
+        } else if (stack) {
+            put(k, " created at:\n");
         } else {
-            put(k, stack ? " created at:\n" : "\n");
+            /* adopted on its first event: started outside gomm and not
+             * through an intercepted pthread_create */
+            put(k, " (the checker did not see its creation)\n");
         }
         text_stack(k, &s->thr[i], o);
     }

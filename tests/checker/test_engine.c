@@ -520,6 +520,43 @@ static void test_slot_reuse(void **state)
     EXPECT_RACES(1, { wr(&x, 4); });
 }
 
+static void test_join_and_detach(void **state)
+{
+    (void)state;
+    static _Alignas(8) int x;
+    static _Alignas(8) int y;
+    on(main_thr);
+    /* exit -> join: the joiner sees everything the thread did */
+    gm_thr *t = gm_rt_thread_create(0, false);
+    gm_rt_thread_start(t);
+    wr(&x, 4);
+    gm_rt_thread_finish();
+    on(main_thr);
+    gm_rt_thread_join(t);
+    EXPECT_RACES(0, { wr(&x, 4); });
+    /* detached: nobody is ordered after its end */
+    gm_thr *d = gm_rt_thread_create(0, false);
+    gm_rt_thread_detach(d);
+    gm_rt_thread_start(d);
+    wr(&y, 4);
+    gm_rt_thread_finish();
+    on(main_thr);
+    EXPECT_RACES(1, { wr(&y, 4); });
+    /* many create/join rounds reuse slots */
+    unsigned before = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
+    for (int i = 0; i < 3000; i++) {
+        gm_thr *c = gm_rt_thread_create(0, false);
+        gm_rt_thread_start(c);
+        wr(&x, 4);
+        gm_rt_thread_finish();
+        on(main_thr);
+        gm_rt_thread_join(c);
+    }
+    EXPECT_RACES(0, { wr(&x, 4); });
+    unsigned after = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
+    assert_true(after - before < 80);
+}
+
 static void test_history_find_and_overwrite(void **state)
 {
     (void)state;
@@ -569,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_free_and_use_after_free),
         cmocka_unit_test(test_reuse_resets_shadow),
         cmocka_unit_test(test_slot_reuse),
+        cmocka_unit_test(test_join_and_detach),
         cmocka_unit_test(test_history_find_and_overwrite),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
