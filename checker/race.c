@@ -88,6 +88,20 @@ void gm_race_release_acquire(const void *a)
         rt_release_acquire(t, (uintptr_t)a);
 }
 
+/* For a parked goroutine (its clock is not in use while it sleeps; the
+ * wake-up that follows orders this before its next step). */
+void *gm_race_current_ctx(void)
+{
+    return rt_thr();
+}
+
+void gm_race_release_acquire_ctx(void *ctx, const void *a)
+{
+    gm_thr *t = ctx;
+    if (t && !rt_thr()->ignore)
+        rt_release_acquire(t, (uintptr_t)a);
+}
+
 /* ---- goroutines (sync/go.c) ---- */
 
 void *gm_race_go_create(uintptr_t pc)
@@ -104,6 +118,12 @@ void gm_race_go_start(void *ctx)
 void gm_race_go_end(void)
 {
     gm_rt_thread_finish();
+}
+
+void gm_race_go_discard(void *ctx)
+{
+    if (ctx)
+        gm_rt_thread_discard(ctx);
 }
 
 /* ---- the allocator (alloc/malloc.c) ---- */

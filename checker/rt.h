@@ -160,8 +160,9 @@ typedef struct gm_thr {
     /* unwound stacks of uninstrumented callers, keyed by call-site pc and
      * stack depth (the frame address): a loop calling gm_race_read
      * unwinds once, not once per access */
-    uintptr_t sc_pc[8], sc_fa[8];
-    uint32_t sc_id[8];
+    uintptr_t sc_pc[32], sc_fa[32]; /* 16 sets of 2 ways */
+    uint32_t sc_id[32];
+    uint16_t sc_victim; /* per set: the way to replace next */
     uintptr_t shstk[RT_SHADOW_STACK];
 
     /* C11 fences */
@@ -207,6 +208,7 @@ gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine); /* by the parent */
 void gm_rt_thread_start(gm_thr *t);                        /* in the child */
 void gm_rt_thread_finish(void);                            /* in the child, at its end */
 void gm_rt_thread_join(gm_thr *t);                         /* the joiner acquires t */
+void gm_rt_thread_discard(gm_thr *t);                      /* created, never ran */
 void gm_rt_thread_detach(gm_thr *t);
 gm_thr *gm_rt_slot_owner(unsigned sid); /* registry lock held by caller */
 void gm_rt_registry_lock(void);

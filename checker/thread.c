@@ -283,6 +283,15 @@ void gm_rt_thread_finish(void)
     }
 }
 
+/* A context whose thread never ran (a cancelled timer delivery). */
+void gm_rt_thread_discard(gm_thr *t)
+{
+    rt_spin_lock(&reg_lock);
+    t->running = false;
+    slot_free(t);
+    rt_spin_unlock(&reg_lock);
+}
+
 void gm_rt_thread_join(gm_thr *t)
 {
     gm_thr *j = rt_thr();

@@ -120,10 +120,12 @@ void chan_send_to(gm_chan *c, gm_waiter *w, const void *ep)
         RACE_RELEASE(&w->c);
     } else {
         /* buffered, empty, receiver waiting: pretend it went through the
-         * buffer so the slot clocks keep Go's numbering */
+         * buffer so the slot clocks keep Go's numbering; the parked
+         * receiver's turn on the slot is taken now, for it, while the slot
+         * cannot be reused (Go's racenotify(c, idx, sg)) */
         void *slot = chan_slot(c, c->recvx);
         RACE_RELEASE_ACQUIRE(slot);
-        w->race_slot = slot;
+        RACE_RELEASE_ACQUIRE_CTX(w->race_ctx, slot);
         if (++c->recvx == c->dataqsiz)
             c->recvx = 0;
         c->sendx = c->recvx;
@@ -141,10 +143,11 @@ void chan_recv_from(gm_chan *c, gm_waiter *w, void *ep)
         if (ep && c->elemsize)
             memcpy(ep, w->elem, c->elemsize);
     } else {
-        /* full buffer: take the head, the sender's value becomes the tail */
+        /* full buffer: take the head, the sender's value becomes the tail
+         * (the parked sender's turn on the slot is taken for it now) */
         void *slot = chan_slot(c, c->recvx);
         RACE_RELEASE_ACQUIRE(slot);
-        w->race_slot = slot;
+        RACE_RELEASE_ACQUIRE_CTX(w->race_ctx, slot);
         if (ep && c->elemsize)
             memcpy(ep, slot, c->elemsize);
         if (c->elemsize)
@@ -163,8 +166,7 @@ void chan_race_after_wake(gm_chan *c, gm_waiter *w)
         RACE_ACQUIRE(c); /* woken by close */
     else if (w->unbuffered)
         RACE_ACQUIRE(&w->c);
-    else if (w->race_slot)
-        RACE_RELEASE_ACQUIRE(w->race_slot);
+    /* buffered: the partner already did our turn on the slot */
 }
 
 void chan_panic_closed_send(void)
@@ -197,9 +199,13 @@ gm_chan *gm_chan_make(size_t elem_size, size_t cap)
 
 void gm_chan_release_ref(gm_chan *c)
 {
-    /* acq_rel: the last release sees every use by the other holder */
-    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+    /* acq_rel: the last release sees every use by the other holder (told
+     * to the race checker as a release-merge and the last one's acquire) */
+    RACE_RELEASE_MERGE(&c->refs);
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) {
+        RACE_ACQUIRE(&c->refs);
         gm_free(c);
+    }
 }
 
 void gm_chan_free(gm_chan *c)
@@ -235,6 +241,7 @@ static bool chan_park(gm_chan *c, void *ep, bool is_send)
     w->c = c;
     w->is_send = is_send;
     w->unbuffered = c->dataqsiz == 0;
+    w->race_ctx = RACE_CTX();
     RACE_RELEASE(&w->elem);
     waitq_enqueue(is_send ? &c->sendq : &c->recvq, w);
     gm_lock_release(&c->lock);

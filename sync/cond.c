@@ -84,21 +84,22 @@ void gm_cond_signal(gm_cond *c)
         gm_lock_release(LOCKC(c));
         return;
     }
-    atomic_store_explicit(NOTIFYC(c), t + 1, memory_order_seq_cst);
     gm_waiter *w = c->head_;
     while (w && w->ticket != t)
         w = w->next;
+    /* w == NULL: ticket t's owner has not queued yet; it will see notify_
+     * past its ticket and not sleep (and acquire c instead), so the
+     * release must be in place before notify_ moves */
+    if (w)
+        RACE_RELEASE_MERGE(w);
+    else
+        RACE_RELEASE_MERGE(c);
+    atomic_store_explicit(NOTIFYC(c), t + 1, memory_order_seq_cst);
     if (w)
         unlink_waiter(c, w);
     gm_lock_release(LOCKC(c));
-    /* w == NULL: ticket t's owner has not queued yet; it will see notify_
-     * past its ticket and not sleep (and acquire c instead). */
-    if (w) {
-        RACE_RELEASE_MERGE(w);
+    if (w)
         gm_ready(w);
-    } else {
-        RACE_RELEASE_MERGE(c);
-    }
 }
 
 void gm_cond_broadcast(gm_cond *c)

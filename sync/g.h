@@ -54,7 +54,9 @@ struct gm_waiter_ {
     struct gm_waiter_ *waitlink; /* close: the list of waiters to wake */
     struct gm_waiter_ *sel_next; /* select: the next waiter of the same select */
     const void *addr;            /* sema: the semaphore address */
-    void *race_slot;             /* chan: buffer slot a hand-off went through */
+    void *race_ctx;              /* race build: the parked goroutine's checker
+                                    context (a buffered hand-off updates its
+                                    clock for it, as Go's racenotify does) */
     uint32_t ticket;             /* sema: handed the permit; cond: ticket */
     int case_index;              /* select: which case this waiter is */
     bool is_select;              /* part of a select */

@@ -165,6 +165,7 @@ int gm_go(void (*fn)(void *arg), void *arg)
     int err = pthread_create(&th, &attr, worker_main, w);
     pthread_attr_destroy(&attr);
     if (err) {
+        RACE_GO_DISCARD(w->race_ctx);
         gm_free(w);
         gm_sched_precount_drop();
         return err;

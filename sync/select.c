@@ -149,6 +149,7 @@ int gm_select(gm_case *cases, size_t n, bool has_default)
         w->unbuffered = w->c->dataqsiz == 0;
         w->case_index = (int)i;
         w->flag = &woken;
+        w->race_ctx = RACE_CTX();
         RACE_RELEASE(&w->elem);
         waitq_enqueue(w->is_send ? &w->c->sendq : &w->c->recvq, w);
         waiters[k] = w;

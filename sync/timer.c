@@ -30,11 +30,14 @@
 
 #include "../alloc/fatal.h"
 #include "chan_internal.h"
+#include "race_hooks.h"
 
 typedef struct gm_timer {
     int64_t when; /* CLOCK_MONOTONIC deadline, ns */
     gm_chan *c;
-    size_t index; /* position in the heap */
+    size_t index;   /* position in the heap */
+    void *race_ctx; /* race build: the delivery runs as a goroutine that
+                       gm_after started (Go orders the call before it) */
 } gm_timer;
 
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -92,8 +95,10 @@ static void deliver(gm_timer *t)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     int64_t v = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    RACE_GO_START(t->race_ctx);
     chan_send_unless_closed(t->c, &v);
     gm_chan_release_ref(t->c);
+    RACE_GO_END();
     gm_free(t);
     atomic_fetch_sub_explicit(&gm_timers_pending, 1, memory_order_seq_cst);
 }
@@ -185,6 +190,7 @@ gm_chan *gm_after(int64_t ns)
         gm_fatal("gm_after: out of memory");
     t->when = gm_nanotime() + ns;
     t->c = c;
+    t->race_ctx = RACE_GO_CREATE();
     atomic_store_explicit(&c->refs, 2, memory_order_relaxed);
     atomic_fetch_add_explicit(&gm_timers_pending, 1, memory_order_seq_cst);
     pthread_mutex_lock(&timer_lock);
@@ -218,6 +224,7 @@ void gm_timer_cancel(gm_chan *c)
     }
     pthread_mutex_unlock(&timer_lock);
     if (t) {
+        RACE_GO_DISCARD(t->race_ctx); /* the delivery will never run */
         gm_free(t);
         atomic_fetch_sub_explicit(&gm_timers_pending, 1, memory_order_seq_cst);
         gm_chan_release_ref(c); /* the timer's reference */
