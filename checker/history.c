@@ -141,14 +141,19 @@ RT_NOINLINE uint32_t rt_current_stack(gm_thr *t, uintptr_t pc)
         t->stack_dirty = false;
         return t->shstk_id;
     }
+    /* 2-way: two call sites of one loop never evict each other */
     uintptr_t fa = (uintptr_t)__builtin_frame_address(0);
-    unsigned slot = (unsigned)((pc >> 2) ^ (fa >> 4)) & 7;
-    if (t->sc_pc[slot] == pc && t->sc_fa[slot] == fa)
-        return t->sc_id[slot];
+    unsigned set = (unsigned)(((pc ^ (fa << 7)) * 0x9E3779B97F4A7C15ull) >> 60);
+    unsigned w0 = set * 2;
+    for (unsigned w = w0; w < w0 + 2; w++)
+        if (t->sc_pc[w] == pc && t->sc_fa[w] == fa)
+            return t->sc_id[w];
+    unsigned victim = w0 + ((t->sc_victim >> set) & 1);
+    t->sc_victim ^= (uint16_t)(1u << set);
     uint32_t id = unwind_cut(pc);
-    t->sc_pc[slot] = pc;
-    t->sc_fa[slot] = fa;
-    t->sc_id[slot] = id;
+    t->sc_pc[victim] = pc;
+    t->sc_fa[victim] = fa;
+    t->sc_id[victim] = id;
     return id;
 }
 

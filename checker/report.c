@@ -359,7 +359,8 @@ static void text_threads(sink *k, const gm_report *r, const symreport *s, const 
         } else {
             /* adopted on its first event: started outside gomm and not
              * through an intercepted pthread_create */
-            put(k, " (the checker did not see its creation)\n");
+            put(k, " (the checker did not see its creation)\n\n");
+            continue;
         }
         text_stack(k, &s->thr[i], o);
     }

@@ -457,12 +457,46 @@ static const char *object_at(Dwfl_Module *m, uintptr_t addr, uintptr_t *start, s
     return NULL;
 }
 
+/* The tail of .bss past the last file-backed page is an anonymous mapping
+ * that /proc/self/maps does not name; the loader's program headers still
+ * cover it (p_memsz). Find the object whose PT_LOAD holds addr and return
+ * an address of the same object that is file-backed (its first segment). */
+typedef struct bss_query {
+    uintptr_t addr, probe;
+} bss_query;
+
+static int bss_find(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    bss_query *q = data;
+    uintptr_t first = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (!first)
+            first = lo;
+        if (q->addr >= lo && q->addr < lo + ph->p_memsz) {
+            q->probe = first;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 bool gm_symbolize_data(uintptr_t addr, const char **name, uintptr_t *start, size_t *size,
                        const char **module, uintptr_t *module_offset)
 {
     bool found = false;
     pthread_mutex_lock(&sym_lock);
     Dwfl_Module *m = module_of(addr);
+    if (!m) {
+        bss_query q = {addr, 0};
+        dl_iterate_phdr(bss_find, &q);
+        if (q.probe)
+            m = module_of(q.probe);
+    }
     uintptr_t s = 0;
     size_t sz = 0;
     const char *n = m ? object_at(m, addr, &s, &sz) : NULL;
