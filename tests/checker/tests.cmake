@@ -9,3 +9,5 @@ gomm_add_test(checker/test_engine.c RACE)
 set_tests_properties(checker/test_engine PROPERTIES ENVIRONMENT "GOMM_OPTIONS=report_bugs=0")
 # 10^8 announced accesses, bounded memory, a race after 768 MiB of traffic
 gomm_add_test(checker/test_scale.c RACE FORKS TIMEOUT 600)
+gomm_add_test(checker/test_hb_rules.c RACE FORKS TIMEOUT 300)
+gomm_add_test(checker/test_mm_examples.c RACE FORKS TIMEOUT 300)

@@ -28,3 +28,22 @@ if(GOMM_SANITIZE MATCHES "thread")
       "TSAN_OPTIONS=string_append: die_after_fork=0")
   endforeach()
 endif()
+
+# The same tests linked with the race build (libgomm_race): correct,
+# heavily concurrent programs on every primitive must raise no report (a
+# report makes the process exit 66, which fails the test), and the hooks
+# must keep the primitives working. Not the 10^7-message torture (70 s in
+# the race build) nor the deadlock tests (fork-heavy, no new edges).
+# Under ThreadSanitizer (the checker itself checked) a subset.
+set(race_sync_tests test_go test_chan test_select test_timer test_mutex test_rwmutex
+    test_once test_waitgroup test_cond test_atomic)
+if(GOMM_SANITIZE MATCHES "thread")
+  set(race_sync_tests test_go test_chan test_select test_mutex test_waitgroup)
+endif()
+foreach(t ${race_sync_tests})
+  gomm_add_test(sync/${t}.c RACE FORKS TIMEOUT 300 NAME ${t}_race LABELS race)
+  if(GOMM_SANITIZE MATCHES "thread")
+    set_property(TEST sync/${t}_race APPEND PROPERTY ENVIRONMENT_MODIFICATION
+      "TSAN_OPTIONS=string_append: die_after_fork=0")
+  endif()
+endforeach()
