@@ -135,7 +135,8 @@ RT_NOINLINE uint32_t rt_current_stack(gm_thr *t, uintptr_t pc)
             return t->shstk_id;
         uintptr_t pcs[GM_REPORT_MAX_FRAMES];
         int n = 0;
-        for (int i = t->shdepth - 1; i >= 0 && n < GM_REPORT_MAX_FRAMES; i--)
+        int d = t->shdepth < RT_SHADOW_STACK ? t->shdepth : RT_SHADOW_STACK;
+        for (int i = d - 1; i >= 0 && n < GM_REPORT_MAX_FRAMES; i--)
             pcs[n++] = t->shstk[i];
         t->shstk_id = rt_stack_intern(pcs, n);
         t->stack_dirty = false;
@@ -329,42 +330,52 @@ bool rt_history_find(unsigned sid, uint64_t epoch, uintptr_t g, unsigned mask, u
 }
 
 typedef struct alloc_key {
-    uintptr_t start;
+    uintptr_t addr;
     unsigned flag;
+    bool containing; /* addr anywhere in the block, not only its start */
 } alloc_key;
 
 static bool match_alloc(uint64_t w0, uint64_t w1, size_t size, const void *arg)
 {
-    (void)size;
     const alloc_key *k = arg;
-    return ((w0 >> 56) & k->flag) && (uintptr_t)(w1 & ADDR_MASK) == k->start;
+    if (!((w0 >> 56) & k->flag))
+        return false;
+    uintptr_t start = (uintptr_t)(w1 & ADDR_MASK);
+    if (k->containing)
+        return start <= k->addr && k->addr - start < (size ? size : 1);
+    return start == k->addr;
 }
 
-/* The newest allocation (and free) of the block at start, over every
- * thread's history. reg_lock held. */
-bool rt_history_block(uintptr_t start, gm_rlocation *loc)
+/* The newest allocation of the block at addr (its start, or with
+ * `containing` any address in it: blocks of malloc, whose starts nobody
+ * else knows), over every thread's history, and whether a free of it came
+ * later. reg_lock held. */
+bool rt_history_block(uintptr_t addr, bool containing, gm_rlocation *loc)
 {
     unsigned n = atomic_load_explicit(&gm_rt_state.nslots, memory_order_acquire);
     ev_match best = {0}, m;
     gm_thr *best_t = NULL;
-    uint64_t freed_at = 0;
     for (unsigned s = 0; s < n; s++) {
         gm_thr *t = gm_rt_slot_owner(s);
         if (!t)
             continue;
-        alloc_key ka = {start, EVF_ALLOC};
+        alloc_key ka = {addr, EVF_ALLOC, containing};
         if (ring_find(t, match_alloc, &ka, &m) && (!best_t || m.stamp > best.stamp)) {
             best = m;
             best_t = t;
         }
-        alloc_key kf = {start, EVF_FREE};
-        if (ring_find(t, match_alloc, &kf, &m) && m.stamp > freed_at)
-            freed_at = m.stamp;
     }
     if (!best_t)
         return false;
+    uint64_t freed_at = 0;
+    for (unsigned s = 0; s < n; s++) {
+        gm_thr *t = gm_rt_slot_owner(s);
+        alloc_key kf = {best.addr, EVF_FREE, false};
+        if (t && ring_find(t, match_alloc, &kf, &m) && m.stamp > freed_at)
+            freed_at = m.stamp;
+    }
     loc->kind = GM_LOC_HEAP;
-    loc->start = start;
+    loc->start = best.addr;
     loc->size = best.size;
     loc->tid = best_t->tid;
     loc->freed = freed_at > best.stamp;

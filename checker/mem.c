@@ -130,3 +130,10 @@ char *gm_rt_strdup(const char *s)
     memcpy(p, s, n);
     return p;
 }
+
+/* fork child: a class lock another thread held is free again */
+void gm_rt_mem_fork_child(void)
+{
+    for (int c = 0; c < NCLASS; c++)
+        atomic_store_explicit(&classes[c].lock, 0, memory_order_relaxed);
+}

@@ -410,12 +410,18 @@ void gm_options_load(gm_options *o)
 {
     char err[768];
     gm_options_defaults(o);
+#ifdef GOMM_SELF_TSAN
+    /* gomm's own code under the real ThreadSanitizer (CI): TSAN_OPTIONS
+     * and __tsan_default_options configure that TSan, not this checker */
+    static const char *const envs[] = {"GOMM_OPTIONS"};
+#else
     if (__tsan_default_options) {
         const char *t = __tsan_default_options();
         if (gm_options_parse(o, t, "__tsan_default_options", err, sizeof err) < 0)
             gm_fatal("%s", err);
     }
     static const char *const envs[] = {"TSAN_OPTIONS", "GOMM_OPTIONS"};
+#endif
     for (size_t i = 0; i < sizeof envs / sizeof envs[0]; i++) {
         const char *t = getenv(envs[i]);
         if (t && gm_options_parse(o, t, envs[i], err, sizeof err) < 0)

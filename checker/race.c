@@ -16,6 +16,7 @@
  * deduplication by source locations.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <gomm/race.h>
 
 #include "../alloc/race_hooks.h"
@@ -200,7 +201,7 @@ static void locate(uintptr_t addr, gm_rlocation *loc)
     uintptr_t start;
     size_t size;
     if (gm_rt_finder && gm_rt_finder(addr, &start, &size)) {
-        if (!rt_history_block(start, loc)) {
+        if (!rt_history_block(start, false, loc)) {
             loc->kind = GM_LOC_HEAP;
             loc->start = start;
             loc->size = size;
@@ -208,13 +209,47 @@ static void locate(uintptr_t addr, gm_rlocation *loc)
             loc->stack.n = 0;
             loc->stack.lost = true;
         }
+        return;
     }
+    /* a malloc block (intercepted): only the histories know its start */
+    rt_history_block(addr, true, loc);
+}
+
+/* Ranges declared benign (AnnotateBenignRaceSized): never reported. */
+#define BENIGN_MAX 256
+static rt_spin benign_lock;
+static uintptr_t benign_lo[BENIGN_MAX], benign_hi[BENIGN_MAX];
+static _Atomic int nbenign;
+
+void rt_benign_add(uintptr_t addr, size_t n)
+{
+    rt_spin_lock(&benign_lock);
+    int k = atomic_load_explicit(&nbenign, memory_order_relaxed);
+    if (k < BENIGN_MAX) {
+        benign_lo[k] = addr;
+        benign_hi[k] = addr + (n ? n : 1);
+        atomic_store_explicit(&nbenign, k + 1, memory_order_relaxed);
+    }
+    rt_spin_unlock(&benign_lock);
+}
+
+static bool benign(uintptr_t addr, size_t size)
+{
+    if (!atomic_load_explicit(&nbenign, memory_order_relaxed))
+        return false;
+    bool hit = false;
+    rt_spin_lock(&benign_lock);
+    int k = atomic_load_explicit(&nbenign, memory_order_relaxed);
+    for (int i = 0; i < k && !hit; i++)
+        hit = addr < benign_hi[i] && addr + size > benign_lo[i];
+    rt_spin_unlock(&benign_lock);
+    return hit;
 }
 
 void rt_report_race(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc,
                     cell_t prev, uintptr_t g, bool cur_is_free)
 {
-    if (t->ignore)
+    if (t->ignore || benign(addr, size))
         return;
     if (filter_seen(pc, prev, kind))
         return;
@@ -244,7 +279,22 @@ void rt_report_race(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintp
     bool known = o && pepoch >= o->first_epoch;
     uintptr_t paddr;
     size_t psize;
-    if (rt_history_find(psid, pepoch, g, pmask, cell_flags(prev), &r.prev.stack, &paddr, &psize)) {
+    /* The other thread stores the cell first and its history event right
+     * after: a report can see the cell before the event. A running owner
+     * gets a moment to catch up (reports are rare). */
+    bool found = false;
+    for (int tries = 0; tries < 200; tries++) {
+        found = rt_history_find(psid, pepoch, g, pmask, cell_flags(prev), &r.prev.stack, &paddr,
+                                &psize);
+        if (found || !known || !o->running)
+            break;
+        gm_rt_registry_unlock();
+        sched_yield();
+        gm_rt_registry_lock();
+        o = gm_rt_slot_owner(psid);
+        known = o && pepoch >= o->first_epoch;
+    }
+    if (found) {
         if (!r.prev.is_free) {
             r.prev.addr = paddr;
             r.prev.size = psize;

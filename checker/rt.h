@@ -147,7 +147,8 @@ typedef struct gm_thr {
     uint64_t *clk;  /* [max_threads] */
     uint64_t epoch; /* == clk[sid] */
     unsigned sid;
-    int ignore; /* >0: inside the checker or ignored region */
+    int ignore;     /* >0: inside the checker (nothing is checked) */
+    int ignore_acc; /* >0: accesses not checked (ignore_thread_begin) */
     gm_ev *ring;
     _Atomic uint64_t ring_pos; /* next event index (monotonic); owner
                                   stores release, readers load acquire */
@@ -181,6 +182,10 @@ typedef struct gm_thr {
     bool detached;
     bool joined;
     bool is_goroutine;
+    bool joinable;         /* a pthread someone may join */
+    uintptr_t pthread_id;  /* its pthread_t (intercepted creation) */
+    uintptr_t rdlocks[16]; /* rwlocks this thread holds for reading */
+    int nrdlocks;
     uintptr_t stk_lo, stk_hi; /* the OS thread's stack, if known */
     struct gm_thr *next_free; /* registry free list */
 } gm_thr;
@@ -200,6 +205,7 @@ typedef struct gm_rt {
 
 extern gm_rt gm_rt_state;
 extern __thread gm_thr *gm_rt_cur __attribute__((tls_model("initial-exec")));
+extern __thread int gm_rt_busy __attribute__((tls_model("initial-exec")));
 
 /* ---- start-up and thread contexts (thread.c) ---- */
 void gm_rt_init(void);
@@ -209,6 +215,13 @@ void gm_rt_thread_start(gm_thr *t);                        /* in the child */
 void gm_rt_thread_finish(void);                            /* in the child, at its end */
 void gm_rt_thread_join(gm_thr *t);                         /* the joiner acquires t */
 void gm_rt_thread_discard(gm_thr *t);                      /* created, never ran */
+void gm_rt_thread_set_pthread(gm_thr *t, uintptr_t id, bool detached);
+gm_thr *gm_rt_thread_by_pthread(uintptr_t id); /* a joinable one, or NULL */
+void gm_rt_fork_prepare(void);
+void gm_rt_fork_parent(void);
+void gm_rt_fork_child(void);
+void rt_shadow_fork_child(void); /* stripe locks back to free */
+void gm_rt_mem_fork_child(void); /* the checker allocator locks */
 void gm_rt_thread_detach(gm_thr *t);
 gm_thr *gm_rt_slot_owner(unsigned sid); /* registry lock held by caller */
 void gm_rt_registry_lock(void);
@@ -276,18 +289,46 @@ void rt_history_access(gm_thr *t, uintptr_t pc, uintptr_t addr, size_t size, uns
 bool rt_history_find(unsigned sid, uint64_t epoch, uintptr_t g, unsigned mask, unsigned flags,
                      gm_rstack *out, uintptr_t *addr, size_t *size);
 
+/* The history's common case inline: an access under an unchanged
+ * compiler-instrumented stack (the stack event is already in the ring). */
+#define RT_EV_PC_MASK   ((1ull << 47) - 1)
+#define RT_EV_ADDR_MASK ((1ull << 48) - 1)
+
+RT_INLINE void rt_history_access_inline(gm_thr *t, uintptr_t pc, uintptr_t addr, size_t size,
+                                        unsigned flags)
+{
+    if (RT_LIKELY(t->shdepth > 0 && !t->stack_dirty && t->shstk_id == t->last_stack &&
+                  size <= 511 && !(flags & (EVF_FREE | EVF_ALLOC)))) {
+        uint64_t pos = atomic_load_explicit(&t->ring_pos, memory_order_relaxed);
+        if (RT_LIKELY(pos - t->last_stack_pos <= t->ring_mask / 2)) {
+            gm_ev *e = &t->ring[pos & t->ring_mask];
+            __atomic_store_n(&e->w0,
+                             (uint64_t)EV_ACCESS << 60 | (uint64_t)flags << 56 |
+                                 (uint64_t)size << 47 | (pc & RT_EV_PC_MASK),
+                             __ATOMIC_RELAXED);
+            __atomic_store_n(&e->w1, (t->epoch & 0xffff) << 48 | (addr & RT_EV_ADDR_MASK),
+                             __ATOMIC_RELAXED);
+            /* release: pairs with the acquire load of a report's scan */
+            atomic_store_explicit(&t->ring_pos, pos + 1, memory_order_release);
+            return;
+        }
+    }
+    rt_history_access(t, pc, addr, size, flags);
+}
+
 /* ---- heap blocks, for "Location is heap block" ----
  * The allocator tells where blocks start (a finder it registers); the
  * allocation itself is an EVF_ALLOC event in the allocating thread's
  * history (no per-block memory). */
 typedef bool (*gm_rt_block_finder)(uintptr_t addr, uintptr_t *start, size_t *size);
 extern gm_rt_block_finder gm_rt_finder;
-bool rt_history_block(uintptr_t start, gm_rlocation *loc); /* reg_lock */
+bool rt_history_block(uintptr_t addr, bool containing, gm_rlocation *loc); /* reg_lock */
 
 /* ---- races (race.c) ---- */
 void rt_report_race(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc,
                     cell_t prev, uintptr_t granule, bool cur_is_free);
 void rt_fill_thread(gm_rthread *out, gm_thr *t);
+void rt_benign_add(uintptr_t addr, size_t n); /* AnnotateBenignRaceSized */
 
 /* a tiny spin lock for the checker's short critical sections */
 typedef struct rt_spin {

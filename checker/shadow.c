@@ -22,18 +22,11 @@
 
 #include "mem.h"
 #include "rt.h"
+#include "shadow_inl.h"
 
-#define REGION_SHIFT 24
-#define L1_ENTRIES   (1ull << (47 - REGION_SHIFT))
-#define REGION_CELLS ((1ull << REGION_SHIFT) / 8 * 2)
-#define REGION_BYTES (REGION_CELLS * sizeof(cell_t))
-#define NSTRIPES     4096
-#define SPILL_MAX    64
-
-typedef _Atomic(_Atomic cell_t *) l1_entry;
-static _Atomic(l1_entry *) l1;
+_Atomic(l1_entry *) gm_rt_l1;
+rt_spin gm_rt_stripes[NSTRIPES];
 static _Atomic size_t nregions;
-static rt_spin stripes[NSTRIPES];
 
 typedef struct spill {
     uint32_t n, cap;
@@ -44,16 +37,17 @@ static void shadow_init_once(void)
 {
     static rt_spin init_lock;
     rt_spin_lock(&init_lock);
-    if (!atomic_load_explicit(&l1, memory_order_relaxed))
-        atomic_store_explicit(&l1, gm_rt_map(L1_ENTRIES * sizeof(void *)), memory_order_release);
+    if (!atomic_load_explicit(&gm_rt_l1, memory_order_relaxed))
+        atomic_store_explicit(&gm_rt_l1, gm_rt_map(L1_ENTRIES * sizeof(void *)),
+                              memory_order_release);
     rt_spin_unlock(&init_lock);
 }
 
-static RT_NOINLINE _Atomic cell_t *region_alloc(uintptr_t r)
+RT_NOINLINE _Atomic cell_t *rt_region_alloc(uintptr_t r)
 {
-    if (!atomic_load_explicit(&l1, memory_order_acquire))
+    if (!atomic_load_explicit(&gm_rt_l1, memory_order_acquire))
         shadow_init_once();
-    l1_entry *tab = atomic_load_explicit(&l1, memory_order_acquire);
+    l1_entry *tab = atomic_load_explicit(&gm_rt_l1, memory_order_acquire);
     _Atomic cell_t *cur = atomic_load_explicit(&tab[r], memory_order_acquire);
     if (cur)
         return cur;
@@ -67,26 +61,13 @@ static RT_NOINLINE _Atomic cell_t *region_alloc(uintptr_t r)
     return cur;
 }
 
-/* The two cells of the granule holding a; NULL above the user space. */
-RT_INLINE _Atomic cell_t *shadow_of(uintptr_t a)
-{
-    uintptr_t r = a >> REGION_SHIFT;
-    if (RT_UNLIKELY(r >= L1_ENTRIES))
-        return NULL;
-    l1_entry *tab = atomic_load_explicit(&l1, memory_order_acquire);
-    _Atomic cell_t *base = tab ? atomic_load_explicit(&tab[r], memory_order_acquire) : NULL;
-    if (RT_UNLIKELY(!base))
-        base = region_alloc(r);
-    return base + ((a & ((1ull << REGION_SHIFT) - 1)) >> 3) * 2;
-}
-
 /* The shadow of a if it exists, without creating it. */
 static _Atomic cell_t *shadow_peek(uintptr_t a)
 {
     uintptr_t r = a >> REGION_SHIFT;
     if (r >= L1_ENTRIES)
         return NULL;
-    l1_entry *tab = atomic_load_explicit(&l1, memory_order_acquire);
+    l1_entry *tab = atomic_load_explicit(&gm_rt_l1, memory_order_acquire);
     _Atomic cell_t *base = tab ? atomic_load_explicit(&tab[r], memory_order_acquire) : NULL;
     if (!base)
         return NULL;
@@ -98,48 +79,8 @@ size_t rt_shadow_bytes(void)
     return atomic_load_explicit(&nregions, memory_order_relaxed) * REGION_BYTES;
 }
 
-RT_INLINE rt_spin *stripe_of(uintptr_t g)
-{
-    uint64_t h = (g >> 3) * 0x9E3779B97F4A7C15ull;
-    return &stripes[h >> (64 - 12)];
-}
-
-RT_INLINE bool cell_hb(const gm_thr *t, cell_t c)
-{
-    unsigned s = cell_sid(c);
-    return s == t->sid || t->clk[s] >= cell_epoch(c);
-}
-
-/* Does the stored cell c race with the new access cur of thread t? */
-RT_INLINE bool cell_races(const gm_thr *t, cell_t c, cell_t cur)
-{
-    if (!(cell_mask(c) & cell_mask(cur)))
-        return false;
-    if (!cell_is_write(c) && !cell_is_write(cur))
-        return false;
-    if (cell_is_atomic(c) && cell_is_atomic(cur))
-        return false;
-    if ((cell_is_atomic(c) || cell_is_atomic(cur)) && !gm_rt_state.opt.report_atomic_races)
-        return false;
-    return !cell_hb(t, c);
-}
-
-/* cur need not be stored: c is the same thread's access in the same epoch
- * and already covers it. */
-RT_INLINE bool cell_covers(const gm_thr *t, cell_t c, cell_t cur)
-{
-    return c && !(c & CELL_SPILL) && cell_sid(c) == t->sid && cell_epoch(c) == t->epoch &&
-           cell_dominates(c, cur);
-}
-
-typedef struct race_found {
-    cell_t prev;
-    bool found;
-} race_found;
-
-/* The locked path: any number of cells. */
-static RT_NOINLINE bool access_slow(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, cell_t cur,
-                                    race_found *rf)
+RT_NOINLINE bool rt_access_slow(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, cell_t cur,
+                                race_found *rf)
 {
     rt_spin *l = stripe_of(gaddr);
     cell_t buf[SPILL_MAX + 2];
@@ -220,83 +161,11 @@ static RT_NOINLINE bool access_slow(gm_thr *t, _Atomic cell_t *g, uintptr_t gadd
     return true;
 }
 
-/* Check and record one granule. True when the shadow changed (the access
- * goes into the history). */
-RT_INLINE bool access_granule(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, cell_t cur,
-                              race_found *rf)
-{
-    cell_t c0 = atomic_load_explicit(&g[0], memory_order_relaxed);
-    cell_t c1 = atomic_load_explicit(&g[1], memory_order_relaxed);
-    if (RT_LIKELY(cell_covers(t, c0, cur)))
-        return false; /* FastTrack's same-epoch case */
-    if (c1 == 0) {
-        if (c0 == 0) {
-            atomic_store_explicit(&g[0], cur, memory_order_relaxed);
-            return true;
-        }
-        if (RT_UNLIKELY(cell_races(t, c0, cur)) && !rf->found) {
-            rf->found = true;
-            rf->prev = c0;
-        }
-        if (cell_hb(t, c0) && cell_dominates(cur, c0)) {
-            atomic_store_explicit(&g[0], cur, memory_order_relaxed);
-            return true;
-        }
-        cell_t zero = 0;
-        if (atomic_compare_exchange_strong_explicit(&g[1], &zero, cur, memory_order_relaxed,
-                                                    memory_order_relaxed))
-            return true;
-    } else if (!(c1 & CELL_SPILL)) {
-        /* two cells: the common read-after-write shape; stay lock-free
-         * when cur replaces one or both of them */
-        if (cell_covers(t, c1, cur))
-            return false;
-        if (!rf->found) {
-            if (c0 && cell_races(t, c0, cur)) {
-                rf->found = true;
-                rf->prev = c0;
-            } else if (cell_races(t, c1, cur)) {
-                rf->found = true;
-                rf->prev = c1;
-            }
-        }
-        bool d0 = !c0 || (cell_hb(t, c0) && cell_dominates(cur, c0));
-        bool d1 = cell_hb(t, c1) && cell_dominates(cur, c1);
-        if (d0 && d1) {
-            if (atomic_compare_exchange_strong_explicit(&g[1], &c1, 0, memory_order_relaxed,
-                                                        memory_order_relaxed)) {
-                atomic_store_explicit(&g[0], cur, memory_order_relaxed);
-                return true;
-            }
-        } else if (d0) {
-            atomic_store_explicit(&g[0], cur, memory_order_relaxed);
-            return true;
-        } else if (d1) {
-            if (atomic_compare_exchange_strong_explicit(&g[1], &c1, cur, memory_order_relaxed,
-                                                        memory_order_relaxed))
-                return true;
-        }
-    }
-    return access_slow(t, g, gaddr, cur, rf);
-}
-
-static RT_NOINLINE void report_found(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind,
-                                     uintptr_t pc, const race_found *rf, uintptr_t gaddr)
+RT_NOINLINE void rt_report_found(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind,
+                                 uintptr_t pc, const race_found *rf, uintptr_t gaddr)
 {
     atomic_fetch_add_explicit(&gm_rt_state.n_races_found, 1, memory_order_relaxed);
     rt_report_race(t, addr, size, kind, pc, rf->prev, gaddr, (kind & CELL_FREED) != 0);
-}
-
-static unsigned history_flags(uint64_t kind)
-{
-    unsigned f = 0;
-    if (!(kind & CELL_READ))
-        f |= EVF_WRITE;
-    if (kind & CELL_ATOMIC)
-        f |= EVF_ATOMIC;
-    if (kind & CELL_FREED)
-        f |= EVF_FREE;
-    return f;
 }
 
 void rt_access(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc)
@@ -315,9 +184,9 @@ void rt_access(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t 
     unsigned mask = (unsigned)(((1u << size) - 1) << off);
     cell_t cur = cell_make(t->sid, t->epoch, mask, kind);
     race_found rf = {0, false};
-    bool changed = access_granule(t, g, gaddr, cur, &rf);
+    bool changed = rt_access_granule(t, g, gaddr, cur, &rf);
     if (RT_UNLIKELY(rf.found))
-        report_found(t, addr, size, kind, pc, &rf, gaddr);
+        rt_report_found(t, addr, size, kind, pc, &rf, gaddr);
     if (changed)
         rt_history_access(t, pc, addr, size, history_flags(kind));
 }
@@ -334,20 +203,19 @@ static void access_range_kind(gm_thr *t, uintptr_t addr, size_t size, uint64_t k
     for (uintptr_t a = addr; a < end;) {
         uintptr_t gaddr = a & ~(uintptr_t)7;
         uintptr_t gend = gaddr + 8 < end ? gaddr + 8 : end;
-        unsigned mask = 0;
-        for (uintptr_t b = a; b < gend; b++)
-            mask |= 1u << (b & 7);
+        unsigned lo = (unsigned)(a & 7), hi = (unsigned)((gend - 1) & 7);
+        unsigned mask = ((2u << hi) - 1) & ~((1u << lo) - 1);
         _Atomic cell_t *g = shadow_of(a);
         if (!g)
             break;
         bool had = rf.found;
-        changed |= access_granule(t, g, gaddr, cell_make(t->sid, t->epoch, mask, kind), &rf);
+        changed |= rt_access_granule(t, g, gaddr, cell_make(t->sid, t->epoch, mask, kind), &rf);
         if (rf.found && !had)
             race_g = gaddr;
         a = gend;
     }
     if (rf.found)
-        report_found(t, addr, size, kind, pc, &rf, race_g);
+        rt_report_found(t, addr, size, kind, pc, &rf, race_g);
     if (changed)
         rt_history_access(t, pc, addr, size, history_flags(kind));
 }
@@ -413,4 +281,10 @@ void rt_shadow_reset(uintptr_t addr, size_t size)
         }
         a = rend;
     }
+}
+
+void rt_shadow_fork_child(void)
+{
+    for (size_t i = 0; i < NSTRIPES; i++)
+        atomic_store_explicit(&gm_rt_stripes[i].v, 0, memory_order_relaxed);
 }

@@ -20,10 +20,15 @@
  * its DW_AT_call_file/line/column become the position of the next frame
  * out; the DW_TAG_subprogram ends the chain with the real function. Names
  * come from DWARF (through abstract origins), the symbol table otherwise.
- * libdwfl finds a CU by address through .debug_aranges; for objects without
- * them (clang emits none by default) a per-module index of CU ranges,
- * built on the first miss, takes over, and line rows then come from the CU
- * (dwarf_getsrc_die). Split DWARF: the skeleton CU leads to its split unit.
+ * libdwfl finds a CU by address through .debug_aranges, and takes the gap
+ * after a CU's last entry for part of that CU: an address in a CU with no
+ * entries (clang emits none by default, so a clang object linked among gcc
+ * objects has none) comes back with the wrong CU, or none. Its answer is
+ * kept only when that CU's own ranges (DW_AT_low_pc/high_pc, DW_AT_ranges,
+ * DWARF 5 forms included) hold the address; otherwise a per-module index
+ * of every CU's ranges, built on the first such miss, decides, and line
+ * rows then come from the CU found (dwarf_getsrc_die). Split DWARF: the
+ * skeleton CU leads to its split unit.
  *
  * Invariants: every string handed out is interned (copied once into the
  * checker's memory, never freed), so it outlives the dwfl session and any
@@ -227,11 +232,15 @@ static void call_site(Dwarf_Die *inl, const char **file, int *line, int *col)
         *file = dwarf_filesrc(files, idx, NULL, NULL);
 }
 
-/* ---- CUs by address, for modules without .debug_aranges ----
+/* ---- CUs by address, for CUs without .debug_aranges entries ----
  *
  * libdwfl finds the CU of an address through .debug_aranges, which clang
- * does not emit by default: there dwfl_module_addrdie fails. The fallback
- * index lists every CU's address ranges (DW_AT_low_pc/high_pc/ranges),
+ * does not emit by default. Without any, dwfl_module_addrdie fails; with
+ * some (gcc objects in the same module), an address of a CU that has none
+ * falls in a gap between other CUs' entries, which libdwfl counts as the
+ * preceding CU's: a wrong CU, whose line table and scopes miss the address.
+ * The fallback index lists every CU's address ranges (dwarf_ranges:
+ * DW_AT_low_pc/high_pc or DW_AT_ranges, DWARF 5 addrx/rnglistx included),
  * sorted by start; maxend[i] is the largest end among entries 0..i, which
  * bounds the backward walk over overlapping ranges. Built once per module
  * on the first miss, kept in the module's userdata slot. */
@@ -323,6 +332,43 @@ static Dwarf_Die *index_lookup(Dwfl_Module *m, uintptr_t addr, Dwarf_Addr *bias)
     return NULL;
 }
 
+/* Whether the ranges of cu hold a (module-relative): 1 yes, 0 no, -1 when
+ * the CU states no ranges at all (nothing to check the answer against). */
+static int cu_covers(Dwarf_Die *cu, Dwarf_Addr a)
+{
+    Dwarf_Addr base, start, end;
+    ptrdiff_t off = 0;
+    bool any = false;
+    while ((off = dwarf_ranges(cu, off, &base, &start, &end)) > 0) {
+        any = true;
+        if (start <= a && a < end)
+            return 1;
+    }
+    return any ? 0 : -1;
+}
+
+/* The CU holding addr: libdwfl's (aranges) answer when the CU's ranges
+ * confirm it, else the index's; an unconfirmable answer (a CU without
+ * ranges) is kept only when the index has nothing better. */
+static Dwarf_Die *cu_of(Dwfl_Module *m, uintptr_t addr, Dwarf_Addr *bias)
+{
+    Dwarf_Addr b = 0;
+    Dwarf_Die *cu = dwfl_module_addrdie(m, addr, &b);
+    int covers = cu ? cu_covers(cu, addr - b) : 0;
+    if (covers > 0) {
+        *bias = b;
+        return cu;
+    }
+    Dwarf_Die *found = index_lookup(m, addr, bias);
+    if (found)
+        return found;
+    if (covers < 0) {
+        *bias = b;
+        return cu;
+    }
+    return NULL;
+}
+
 /* With split DWARF (-gsplit-dwarf) the CU found by address is a skeleton
  * without children: the scopes are in its split unit (.dwo, .dwp). */
 static Dwarf_Die *split_unit(Dwarf_Die *cudie)
@@ -360,13 +406,16 @@ static int describe(Dwfl_Module *m, uintptr_t pc, uintptr_t addr, gm_symframe *o
     const char *symname = dwfl_module_addrinfo(m, addr, &symoff, &sym, NULL, NULL, NULL);
 
     Dwarf_Addr dwbias = 0;
-    Dwarf_Die *cudie = dwfl_module_addrdie(m, addr, &dwbias);
-    if (!cudie)
-        cudie = index_lookup(m, addr, &dwbias);
+    Dwarf_Die *cudie = cu_of(m, addr, &dwbias);
 
+    /* dwfl_module_getsrc looks in the CU libdwfl found: its row stands
+     * only when that is the CU found here. */
     const char *file = NULL;
     int line = 0, col = 0;
     Dwfl_Line *row = dwfl_module_getsrc(m, addr);
+    Dwarf_Die *rowcu = row ? dwfl_linecu(row) : NULL;
+    if (row && cudie && (!rowcu || dwarf_dieoffset(rowcu) != dwarf_dieoffset(cudie)))
+        row = NULL;
     Dwarf_Line *dl;
     if (row) {
         file = dwfl_lineinfo(row, NULL, &line, &col, NULL, NULL);

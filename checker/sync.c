@@ -276,30 +276,47 @@ static void load_part(gm_thr *t, syncvar *s, int mo)
     }
 }
 
-/* Does an atomic of this kind and order on a need the clock table? */
-static bool atomic_needs_clock(const gm_thr *t, bucket *b, int kind, int mo)
-{
-    if (kind != RT_ATOMIC_LOAD && (mo_releases(mo) || t->has_rel))
-        return true;
-    return !bucket_empty(b);
-}
-
+/* Which atomics take the bucket lock around their memory operation:
+ *  - a load never does: it reads memory first and then looks for a clock
+ *    (a releaser publishes its clock before its store becomes visible, and
+ *    holds the lock until the clock is complete, so a load that saw the
+ *    store finds the object and waits for the lock);
+ *  - a store or RMW that releases (or follows a release fence) creates the
+ *    object first, then stores under the lock;
+ *  - an RMW that acquires locks whatever the bucket holds: its read and
+ *    its acquire must be one step against a concurrent releaser;
+ *  - a relaxed store or RMW locks only if an object may exist. */
 void *rt_atomic_begin(gm_thr *t, uintptr_t a, int kind, int mo)
 {
     mo = mo_norm(mo);
-    bucket *b = bucket_of(a);
-    if (!atomic_needs_clock(t, b, kind, mo))
+    if (kind == RT_ATOMIC_LOAD)
         return NULL;
-    rt_spin_lock(&b->lock);
-    return b;
+    bucket *b = bucket_of(a);
+    if (mo_releases(mo) || t->has_rel) {
+        rt_spin_lock(&b->lock);
+        (void)get_locked(b, a); /* visible before the store is */
+        return b;
+    }
+    if ((kind == RT_ATOMIC_RMW && mo_acquires(mo)) || !bucket_empty(b)) {
+        rt_spin_lock(&b->lock);
+        return b;
+    }
+    return NULL;
 }
 
 void rt_atomic_end(gm_thr *t, void *locked, uintptr_t a, int kind, int mo)
 {
     bucket *b = locked;
-    if (!b)
-        return;
     mo = mo_norm(mo);
+    if (!b) {
+        if (kind != RT_ATOMIC_LOAD)
+            return; /* a relaxed store/RMW with no clock around */
+        /* a load, after reading memory */
+        b = bucket_of(a);
+        if (bucket_empty(b))
+            return;
+        rt_spin_lock(&b->lock);
+    }
     bool rel = false;
     switch (kind) {
     case RT_ATOMIC_LOAD:

@@ -23,7 +23,10 @@
  * under reg_lock after the OS join, which orders it after the finish.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -40,6 +43,9 @@ __thread gm_thr *gm_rt_cur __attribute__((tls_model("initial-exec")));
  * a goroutine's context while one runs on this thread */
 static __thread gm_thr *own_ctx __attribute__((tls_model("initial-exec")));
 static __thread uintptr_t tls_stk_lo, tls_stk_hi;
+/* >0 while this thread sets up checker state: libc calls made meanwhile
+ * (pthread_getattr_np reallocs) go through the interceptors unchecked */
+__thread int gm_rt_busy __attribute__((tls_model("initial-exec")));
 
 static rt_spin reg_lock;
 static gm_thr **owners;      /* [max_slots]: a slot's current context */
@@ -150,8 +156,11 @@ static void thread_exit_destructor(void *arg)
 {
     gm_thr *t = arg;
     rt_spin_lock(&reg_lock);
-    t->running = false;
-    slot_free(t);
+    if (t->running) {
+        t->running = false;
+        if (!t->joinable || t->detached) /* else its joiner frees it */
+            slot_free(t);
+    }
     rt_spin_unlock(&reg_lock);
     if (gm_rt_cur == t)
         gm_rt_cur = NULL;
@@ -162,13 +171,39 @@ static void thread_exit_destructor(void *arg)
 /* reports read these under reg_lock */
 static void set_identity(gm_thr *t)
 {
+    gm_rt_busy++;
     stack_bounds();
+    gm_rt_busy--;
     long tid = (long)syscall(SYS_gettid);
     rt_spin_lock(&reg_lock);
     t->os_tid = tid;
     t->stk_lo = tls_stk_lo;
     t->stk_hi = tls_stk_hi;
     rt_spin_unlock(&reg_lock);
+}
+
+/* `gomm run` asks every process of the run to say it has the checker:
+ * GOMM_RUN_MARK=PATH makes each one create PATH.<pid> at start-up, so a
+ * program not built by `gomm cc` (no file appears) is an error, not a
+ * silent pass. */
+static void run_handshake(void)
+{
+    const char *mark = getenv("GOMM_RUN_MARK");
+    if (!mark || !*mark)
+        return;
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s.%d", mark, (int)getpid());
+    if (n <= 0 || (size_t)n >= sizeof path)
+        return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    char line[64];
+    n = snprintf(line, sizeof line, "gomm-race %d\n", (int)getpid());
+    if (n > 0 && write(fd, line, (size_t)n) < 0) {
+        /* best effort: gomm run then reports the program as unchecked */
+    }
+    close(fd);
 }
 
 void gm_rt_init(void)
@@ -194,6 +229,7 @@ void gm_rt_init(void)
     uintptr_t warm[4];
     rt_unwind(warm, 4, 0); /* loads the unwinder now, not in a report */
     gm_report_init(&rt->opt);
+    run_handshake();
     rt_spin_lock(&reg_lock);
     gm_thr *t = ctx_alloc(); /* T0: the thread that starts the checker */
     rt_spin_unlock(&reg_lock);
@@ -216,12 +252,14 @@ gm_thr *gm_rt_thread_slow(void)
         gm_rt_cur = own_ctx;
         return own_ctx;
     }
+    gm_rt_busy++;
     rt_spin_lock(&reg_lock);
     gm_thr *t = ctx_alloc();
     rt_spin_unlock(&reg_lock);
     set_identity(t);
     own_ctx = gm_rt_cur = t;
     pthread_setspecific(exit_key, t);
+    gm_rt_busy--;
     return t;
 }
 
@@ -290,6 +328,71 @@ void gm_rt_thread_discard(gm_thr *t)
     t->running = false;
     slot_free(t);
     rt_spin_unlock(&reg_lock);
+}
+
+/* After an intercepted pthread_create: who this context is, and whether
+ * anyone will join it. The child may already have finished. */
+void gm_rt_thread_set_pthread(gm_thr *t, uintptr_t id, bool detached)
+{
+    rt_spin_lock(&reg_lock);
+    t->pthread_id = id;
+    if (detached) {
+        t->detached = true;
+        if (!t->running)
+            slot_free(t);
+    } else {
+        t->joinable = true;
+    }
+    rt_spin_unlock(&reg_lock);
+}
+
+gm_thr *gm_rt_thread_by_pthread(uintptr_t id)
+{
+    gm_thr *found = NULL;
+    rt_spin_lock(&reg_lock);
+    unsigned n = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
+    for (unsigned s = 0; s < n && !found; s++) {
+        gm_thr *t = owners[s];
+        if (t && t->joinable && !t->joined && !t->detached && t->pthread_id == id)
+            found = t;
+    }
+    rt_spin_unlock(&reg_lock);
+    return found;
+}
+
+/* fork: the child has only the forking thread. No thread is created or
+ * ends across the fork (reg_lock held); in the child every other context
+ * is finished, and the spin locks that another thread may have held are
+ * reset (bucket locks of the sync table are not: a thread holds one for
+ * a few instructions; see docs/race.md). */
+void gm_rt_fork_prepare(void)
+{
+    rt_spin_lock(&reg_lock);
+}
+
+void gm_rt_fork_parent(void)
+{
+    rt_spin_unlock(&reg_lock);
+}
+
+void gm_rt_fork_child(void)
+{
+    gm_thr *self = gm_rt_cur;
+    unsigned n = atomic_load_explicit(&gm_rt_state.nslots, memory_order_relaxed);
+    for (unsigned s = 0; s < n; s++) {
+        gm_thr *t = owners[s];
+        if (t && t != self && t->running) {
+            t->running = false;
+            if (!t->joinable || t->detached)
+                slot_free(t);
+        }
+    }
+    gm_rt_state.pid = (int)getpid();
+    rt_shadow_fork_child();
+    gm_rt_mem_fork_child();
+    atomic_store_explicit(&reg_lock.v, 0, memory_order_relaxed);
+    if (self)
+        set_identity(self);
 }
 
 void gm_rt_thread_join(gm_thr *t)

@@ -1,8 +1,9 @@
 /*
  * tests/checker/test_symbolize.c — the libdw symbolizer on this very
  * program: a function's name, file and line; an always_inline callee
- * expanded into its own frame above its caller; an address in nothing; a
- * global variable; a library loaded after the first lookup.
+ * expanded into its own frame above its caller; a function whose CU has no
+ * .debug_aranges entry; an address in nothing; a global variable; a
+ * library loaded after the first lookup.
  *
  * Function names come from the symbol table and need no debug info; file,
  * line and inlined frames need DWARF. When this binary has none (a build
@@ -73,6 +74,96 @@ NOINLINE uintptr_t inlining_caller(void)
     __asm__ volatile("" ::: "memory");
     return pc;
 }
+
+/* A function whose CU has no .debug_aranges entry, as clang emits none,
+ * in a binary whose other CUs may have some, as gcc emits them: the
+ * address falls in a gap between other CUs' entries, which libdwfl counts
+ * as the preceding CU's. Hand-made DWARF 5 in the forms clang uses
+ * (DW_AT_ranges as DW_FORM_rnglistx, addresses as DW_FORM_addrx, with
+ * their own .debug_addr and .debug_rnglists contributions). No line table:
+ * the subprogram's DWARF name, unlike its symbol's, shows that the right
+ * CU was found. Its own section keeps it out of this object's .text and so
+ * out of this CU's aranges; subsection 1 puts its DWARF after the
+ * compiler's, which clang may address from the start of each section.
+ * x86-64 ELF only. */
+#if defined(__x86_64__) && defined(__ELF__)
+#define GM_NOARANGES 1
+void gm_test_noaranges_fn(void);
+__asm__(".pushsection .text.gm_test_noaranges,\"ax\",@progbits\n"
+        ".globl gm_test_noaranges_fn\n"
+        ".type gm_test_noaranges_fn,@function\n"
+        "gm_test_noaranges_fn:\n"
+        "nop\nnop\nnop\nnop\nnop\nnop\nnop\nret\n"
+        ".Lgm_na_end:\n"
+        ".size gm_test_noaranges_fn,.Lgm_na_end-gm_test_noaranges_fn\n"
+        ".popsection\n"
+
+        ".pushsection .debug_abbrev,\"\",@progbits\n"
+        ".subsection 1\n"
+        ".Lgm_na_abbrev:\n"
+        ".uleb128 1\n.uleb128 0x11\n.byte 1\n" /* compile_unit, children */
+        ".uleb128 0x25\n.uleb128 0x08\n"       /* producer: string */
+        ".uleb128 0x03\n.uleb128 0x08\n"       /* name: string */
+        ".uleb128 0x11\n.uleb128 0x01\n"       /* low_pc: addr */
+        ".uleb128 0x55\n.uleb128 0x23\n"       /* ranges: rnglistx */
+        ".uleb128 0x73\n.uleb128 0x17\n"       /* addr_base: sec_offset */
+        ".uleb128 0x74\n.uleb128 0x17\n"       /* rnglists_base: sec_offset */
+        ".uleb128 0\n.uleb128 0\n"
+        ".uleb128 2\n.uleb128 0x2e\n.byte 0\n" /* subprogram, no children */
+        ".uleb128 0x11\n.uleb128 0x1b\n"       /* low_pc: addrx */
+        ".uleb128 0x12\n.uleb128 0x06\n"       /* high_pc: data4 */
+        ".uleb128 0x03\n.uleb128 0x08\n"       /* name: string */
+        ".uleb128 0x3f\n.uleb128 0x19\n"       /* external: flag_present */
+        ".uleb128 0\n.uleb128 0\n"
+        ".uleb128 0\n"
+        ".popsection\n"
+
+        ".pushsection .debug_info,\"\",@progbits\n"
+        ".subsection 1\n"
+        ".long .Lgm_na_info_end-.Lgm_na_info_start\n"
+        ".Lgm_na_info_start:\n"
+        ".short 5\n.byte 1\n.byte 8\n" /* DWARF 5, DW_UT_compile, 8-byte addresses */
+        ".long .Lgm_na_abbrev\n"
+        ".uleb128 1\n"
+        ".asciz \"gomm test_symbolize\"\n"
+        ".asciz \"gm_test_noaranges.s\"\n"
+        ".quad 0\n"
+        ".uleb128 0\n"
+        ".long .Lgm_na_addr_base\n"
+        ".long .Lgm_na_rng_base\n"
+        ".uleb128 2\n"
+        ".uleb128 0\n"
+        ".long .Lgm_na_end-gm_test_noaranges_fn\n"
+        ".asciz \"gm_test_noaranges_dwarf_name\"\n"
+        ".byte 0\n"
+        ".Lgm_na_info_end:\n"
+        ".popsection\n"
+
+        ".pushsection .debug_addr,\"\",@progbits\n"
+        ".subsection 1\n"
+        ".long .Lgm_na_addr_end-.Lgm_na_addr_start\n"
+        ".Lgm_na_addr_start:\n"
+        ".short 5\n.byte 8\n.byte 0\n"
+        ".Lgm_na_addr_base:\n"
+        ".quad gm_test_noaranges_fn\n"
+        ".Lgm_na_addr_end:\n"
+        ".popsection\n"
+
+        ".pushsection .debug_rnglists,\"\",@progbits\n"
+        ".subsection 1\n"
+        ".long .Lgm_na_rng_end-.Lgm_na_rng_start\n"
+        ".Lgm_na_rng_start:\n"
+        ".short 5\n.byte 8\n.byte 0\n"
+        ".long 1\n" /* one offset */
+        ".Lgm_na_rng_base:\n"
+        ".long .Lgm_na_rl0-.Lgm_na_rng_base\n"
+        ".Lgm_na_rl0:\n"
+        ".byte 3\n.uleb128 0\n"                       /* DW_RLE_startx_length: addr 0 */
+        ".uleb128 .Lgm_na_end-gm_test_noaranges_fn\n" /* its length */
+        ".byte 0\n"                                   /* DW_RLE_end_of_list */
+        ".Lgm_na_rng_end:\n"
+        ".popsection\n");
+#endif
 
 long gm_test_global_var = 42;
 static char gm_test_static_array[64] = {1};
@@ -178,6 +269,26 @@ static void test_inlined(void **state)
     gm_symframe one;
     assert_int_equal(gm_symbolize(pc, false, &one, 1), 1);
     assert_string_equal(one.function, "inlined_callee");
+}
+
+static void test_cu_without_aranges(void **state)
+{
+    (void)state;
+#ifdef GM_NOARANGES
+    uintptr_t pc = (uintptr_t)&gm_test_noaranges_fn + 2;
+    gm_symframe f[4];
+    assert_int_equal(gm_symbolize(pc, true, f, 4), 1);
+    assert_non_null(f[0].function);
+    if (strcmp(f[0].function, "gm_test_noaranges_dwarf_name") != 0)
+        fail_msg("function %s: the CU without aranges was not found", f[0].function);
+    assert_false(f[0].inlined);
+    check_module_is_self(f[0].module);
+    /* the same for the return address just past it */
+    assert_int_equal(gm_symbolize(pc + 1, false, f, 4), 1);
+    assert_string_equal(f[0].function, "gm_test_noaranges_dwarf_name");
+#else
+    print_message("not x86-64 ELF: CU-without-aranges check skipped\n");
+#endif
 }
 
 static void test_unknown_pc(void **state)
@@ -286,9 +397,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_function_line), cmocka_unit_test(test_exact_pc),
-        cmocka_unit_test(test_inlined),       cmocka_unit_test(test_unknown_pc),
-        cmocka_unit_test(test_global),        cmocka_unit_test(test_libc),
-        cmocka_unit_test(test_dlopen_later),
+        cmocka_unit_test(test_inlined),       cmocka_unit_test(test_cu_without_aranges),
+        cmocka_unit_test(test_unknown_pc),    cmocka_unit_test(test_global),
+        cmocka_unit_test(test_libc),          cmocka_unit_test(test_dlopen_later),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -647,27 +647,36 @@ static void two_blocking_selects_rendezvous_with_each_other(void **state)
 /* ---- a channel may be freed as soon as the caller's own operation on it
  * returned: the partner that was parked on it must not touch it again ---- */
 
-static gm_chan *reply_requests;
+/* each run has its own: a replier of the previous run may still be
+ * returning from its last receive when the next run starts */
+typedef struct reply_job {
+    gm_chan *requests;
+    bool use_select;
+} reply_job;
 
 static void replier(void *arg)
 {
-    bool use_select = arg != NULL;
+    reply_job *job = arg;
     gm_chan *reply;
-    while (gm_chan_recv(reply_requests, &reply)) {
+    while (gm_chan_recv(job->requests, &reply)) {
         int v = 42;
-        if (use_select) { /* parked on reply (send) and on a nil channel */
+        if (job->use_select) { /* parked on reply (send) and on a nil channel */
             gm_case cs[2] = {{reply, GM_SEND, &v, false}, {NULL, GM_RECV, NULL, false}};
             assert_int_equal(gm_select(cs, 2, false), 0);
         } else {
             gm_chan_send(reply, &v);
         }
     }
+    gm_free(job);
 }
 
 static void reply_channels_freed_right_after_the_receive(bool use_select)
 {
-    reply_requests = gm_chan_make(sizeof(gm_chan *), 0);
-    assert_int_equal(gm_go(replier, use_select ? (void *)1 : NULL), 0);
+    reply_job *job = gm_malloc(sizeof *job);
+    job->requests = gm_chan_make(sizeof(gm_chan *), 0);
+    job->use_select = use_select;
+    gm_chan *reply_requests = job->requests;
+    assert_int_equal(gm_go(replier, job), 0);
     for (int i = 0; i < ST_SCALED(20000); i++) {
         gm_chan *reply = gm_chan_make(sizeof(int), 0);
         gm_chan_send(reply_requests, &reply);
@@ -680,7 +689,8 @@ static void reply_channels_freed_right_after_the_receive(bool use_select)
         memset(junk, 0xAB, sizeof(gm_chan *) * 16);
         gm_free(junk);
     }
-    gm_chan_close(reply_requests);
+    gm_chan_close(reply_requests); /* the channel itself is never freed: the
+                                      replier may still be in its receive */
 }
 
 static void a_reply_channel_can_be_freed_once_received_from_a_select(void **state)
