@@ -44,8 +44,10 @@ void __tsan_func_entry(void *caller_pc)
 {
     gm_thr *t = rt_thr();
     int d = t->shdepth++;
-    if (RT_LIKELY(d < RT_SHADOW_STACK))
+    if (RT_LIKELY(d < RT_SHADOW_STACK)) {
         t->shstk[d] = (uintptr_t)caller_pc;
+        t->shhash[d + 1] = (t->shhash[d] ^ (uintptr_t)caller_pc) * 0x9E3779B97F4A7C15ull;
+    }
     t->stack_dirty = true;
 }
 

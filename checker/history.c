@@ -133,12 +133,21 @@ RT_NOINLINE uint32_t rt_current_stack(gm_thr *t, uintptr_t pc)
     if (t->shdepth > 0) {
         if (!t->stack_dirty)
             return t->shstk_id;
-        uintptr_t pcs[GM_REPORT_MAX_FRAMES];
-        int n = 0;
         int d = t->shdepth < RT_SHADOW_STACK ? t->shdepth : RT_SHADOW_STACK;
-        for (int i = d - 1; i >= 0 && n < GM_REPORT_MAX_FRAMES; i--)
-            pcs[n++] = t->shstk[i];
-        t->shstk_id = rt_stack_intern(pcs, n);
+        /* a stack seen before: one probe of the per-thread cache */
+        uint64_t key = (t->shhash[d] ^ (uint64_t)d) | 1;
+        unsigned slot = (unsigned)(key >> 58);
+        if (t->hc_key[slot] == key) {
+            t->shstk_id = t->hc_id[slot];
+        } else {
+            uintptr_t pcs[GM_REPORT_MAX_FRAMES];
+            int n = 0;
+            for (int i = d - 1; i >= 0 && n < GM_REPORT_MAX_FRAMES; i--)
+                pcs[n++] = t->shstk[i];
+            t->shstk_id = rt_stack_intern(pcs, n);
+            t->hc_key[slot] = key;
+            t->hc_id[slot] = t->shstk_id;
+        }
         t->stack_dirty = false;
         return t->shstk_id;
     }

@@ -165,6 +165,11 @@ typedef struct gm_thr {
     uint32_t sc_id[32];
     uint16_t sc_victim; /* per set: the way to replace next */
     uintptr_t shstk[RT_SHADOW_STACK];
+    /* shhash[d]: a hash of frames 0..d-1, extended at each function entry,
+     * so the current stack's interned id is one cache probe away */
+    uint64_t shhash[RT_SHADOW_STACK + 1];
+    uint64_t hc_key[64];
+    uint32_t hc_id[64];
 
     /* C11 fences */
     gm_vc acq; /* joined sync clocks seen by relaxed loads */

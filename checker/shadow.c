@@ -225,8 +225,17 @@ void rt_access_range(gm_thr *t, uintptr_t addr, size_t size, bool write, uintptr
     access_range_kind(t, addr, size, write ? 0 : CELL_READ, pc);
 }
 
+/* A free checks and marks at most this much of a block: past it, the
+ * shadow is only reset (a free of 64 MiB would otherwise touch 128 MiB of
+ * shadow). Races with the tail of a huge block at its free go unseen. */
+#define FREE_CHECK_MAX ((size_t)256 << 10)
+
 void rt_shadow_free(gm_thr *t, uintptr_t addr, size_t size, uintptr_t pc)
 {
+    if (size > FREE_CHECK_MAX) {
+        rt_shadow_reset(addr + FREE_CHECK_MAX, size - FREE_CHECK_MAX);
+        size = FREE_CHECK_MAX;
+    }
     /* free() is a write to the whole block; what it leaves are freed
      * cells, so a later unordered access is a use-after-free race */
     access_range_kind(t, addr, size, CELL_FREED, pc);
