@@ -7,8 +7,8 @@
  * ordering removed or broken in the classic way (a write after the send, a
  * failed trylock, a semaphore with one permit too many, ...), which must
  * report exactly one data race whose two stacks name the right lines of
- * this file. Each program runs in a forked child (tests/common/child.h)
- * linked with libgomm_race; the parent parses the child's stderr: the
+ * this file. Each program runs in a forked child linked with libgomm_race
+ * (the harness: race_child.h); the parent parses the child's stderr: the
  * number of "WARNING: ThreadSanitizer:" headers, the kind, size and thread
  * of the current and the previous access, the first frame of each stack
  * (file:line of this file, recorded with __LINE__ on the line of the access
@@ -27,115 +27,27 @@
  * who arrives first (a few sched_yield calls), so both the parked and the
  * direct paths of a primitive run; no verdict depends on which one ran.
  *
- * The checker's options are pinned (FORCED_OPTIONS: main re-executes the
- * test with them in GOMM_OPTIONS), so TSAN_OPTIONS=halt_on_error=1 from
- * the tsan preset does not change what the children print.
+ * The checker's options are pinned (RC_FORCED_OPTIONS: main re-executes
+ * the test with them in GOMM_OPTIONS), so TSAN_OPTIONS=halt_on_error=1
+ * from the tsan preset does not change what the children print.
  * GOMM_TEST_FILTER=<glob> runs only some tests.
  */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <sched.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <gomm/gomm.h>
-
-#include "../common/child.h"
+#include "race_child.h"
 
 /* ---- what the child tells the parent: the lines of the racing accesses ---- */
 
-typedef struct lines {
-    int cur;  /* the second access (the report's current access) */
-    int prev; /* the first one (the report's "Previous" access) */
-} lines;
-
-static lines *L; /* MAP_SHARED: written by the child, read by the parent */
-
-/* An empty asm after each call keeps it from being a tail call, which
- * would take the caller's frame off the reported stack. */
-#define NO_TAIL() __asm__ volatile("" ::: "memory")
-/* expr, recording the line it is on in L->slot */
-#define AT(slot, expr)                                                                             \
-    ({                                                                                             \
-        L->slot = __LINE__;                                                                        \
-        (expr);                                                                                    \
-        NO_TAIL();                                                                                 \
-    })
-/* plain accesses, announced to the checker */
-#define W(v)                                                                                       \
-    ({                                                                                             \
-        gm_race_write(&(v), sizeof(v));                                                            \
-        NO_TAIL();                                                                                 \
-    })
-#define R(v)                                                                                       \
-    ({                                                                                             \
-        gm_race_read(&(v), sizeof(v));                                                             \
-        NO_TAIL();                                                                                 \
-    })
-/* the same, recording their line */
-#define W_AT(slot, v) AT(slot, W(v))
-#define R_AT(slot, v) AT(slot, R(v))
-
-/* ---- ordering the checker does not see ---- */
-
-static _Atomic int step;  /* relaxed only */
-static _Atomic int ndone; /* relaxed only: goroutines finished */
-
-/* step only grows (a late setter never takes it back) */
-static void set_step(int v)
-{
-    int cur = atomic_load_explicit(&step, memory_order_relaxed);
-    while (cur < v && !atomic_compare_exchange_weak_explicit(&step, &cur, v, memory_order_relaxed,
-                                                             memory_order_relaxed)) {
-    }
-}
-
-static void wait_step(int v)
-{
-    while (atomic_load_explicit(&step, memory_order_relaxed) < v)
-        sched_yield();
-}
-
-static void finished(void)
-{
-    atomic_fetch_add_explicit(&ndone, 1, memory_order_relaxed);
-}
-
-static void wait_finished(int n)
-{
-    while (atomic_load_explicit(&ndone, memory_order_relaxed) < n)
-        sched_yield();
-}
+enum {
+    CUR,  /* the second access (the report's current access) */
+    PREV, /* the first one (the report's "Previous" access) */
+    NLINES
+};
 
 /* Let the other side get ahead (it will likely block first). */
 static void dawdle(int n)
 {
     for (int i = 0; i < n; i++)
         sched_yield();
-}
-
-/* A check inside the child: on failure, say so and exit 3. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "child check failed at line %d: %s\n", __LINE__, #cond);               \
-            _exit(3);                                                                              \
-        }                                                                                          \
-    } while (0)
-
-static void go(void (*fn)(void *), void *arg)
-{
-    CHECK(gm_go(fn, arg) == 0);
 }
 
 #define IARG(i) ((void *)(intptr_t)(i))
@@ -148,89 +60,10 @@ static int x;
 static int64_t v[K1_ROUNDS];
 static gm_chan *c, *c2;
 
-/* ---- running a program and reading its report ---- */
+/* ---- what the parent expects ---- */
 
-static struct gt_child_outcome out; /* big: not on the stack */
-
-static const char *this_file(void)
-{
-    const char *s = strrchr(__FILE__, '/');
-    return s ? s + 1 : __FILE__;
-}
-
-static const char *next_line(const char *p)
-{
-    p = strchr(p, '\n');
-    return p ? p + 1 : NULL;
-}
-
-static size_t line_len(const char *p)
-{
-    const char *e = strchr(p, '\n');
-    return e ? (size_t)(e - p) : strlen(p);
-}
-
-/* Does the line at p hold needle? */
-static bool line_has(const char *p, const char *needle)
-{
-    return memmem(p, line_len(p), needle, strlen(needle)) != NULL;
-}
-
-static int count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    return n;
-}
-
-/* cmocka truncates long messages: print the whole report ourselves */
-__attribute__((format(printf, 1, 2), noreturn)) static void failf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fflush(stdout);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fail();
-    abort();
-}
-
-static void run(const char *name, void (*prog)(void *))
-{
-    memset(L, 0, sizeof *L);
-    gt_run_child(prog, NULL, 60, &out);
-    if (!out.exited)
-        failf("%s: child killed by signal %d (%s); stderr:\n%s", name, out.signal,
-              out.signal == SIGALRM ? "hung" : strsignal(out.signal), out.err);
-    if (out.status != 0)
-        failf("%s: child exit status %d, want 0; stderr:\n%s", name, out.status, out.err);
-    if (strstr(out.err, "gomm: fatal error"))
-        failf("%s: fatal error:\n%s", name, out.err);
-}
-
-/* The program ran and the checker reported nothing. */
-static void expect_no_race(const char *name, void (*prog)(void *))
-{
-    run(name, prog);
-    if (strstr(out.err, "ThreadSanitizer"))
-        failf("%s: race-free program got a report:\n%s", name, out.err);
-}
-
-/* One access of a report, as expected. */
-typedef struct acc {
-    bool write;
-    int size;          /* bytes; 0: do not check */
-    int tid;           /* 0: the main thread, -1: any goroutine, else thread T<tid> */
-    const char *inner; /* NULL: frame #0 is this file's line; else frames
-                          of gomm are above it, one of them a function
-                          whose name holds `inner` (a sibling call may
-                          hide gm_chan_send under its helper chan_send) */
-} acc;
-
-#define WRITE4(t) ((acc){.write = true, .size = 4, .tid = (t)})
-#define READ4(t)  ((acc){.write = false, .size = 4, .tid = (t)})
+#define WRITE4(t) ((rc_access){.write = true, .size = 4, .tid = (t)})
+#define READ4(t)  ((rc_access){.write = false, .size = 4, .tid = (t)})
 #define MAIN      0
 /* The first goroutine is T1. Later ones are numbered in creation order
  * too, but a pool thread between two goroutines may take a number of its
@@ -238,97 +71,18 @@ typedef struct acc {
 #define GOROUTINE1 1
 #define GOROUTINE  (-1)
 
-/* Check the access block whose header line is at p. */
-static void check_access(const char *name, const char *p, bool previous, const acc *a, int line)
-{
-    char want[128];
-    const char *kind =
-        a->write ? (previous ? "Previous write" : "Write") : (previous ? "Previous read" : "Read");
-    snprintf(want, sizeof want, "  %s of size ", kind);
-    if (!p || strncmp(p, want, strlen(want)) != 0)
-        failf("%s: want a block starting \"%s\" for the %s access; report:\n%s", name, want,
-              previous ? "previous" : "current", out.err);
-    if (a->size) {
-        snprintf(want, sizeof want, " of size %d at 0x", a->size);
-        if (!line_has(p, want))
-            failf("%s: %s access: want \"%s\" in \"%.*s\"; report:\n%s", name, kind, want,
-                  (int)line_len(p), p, out.err);
-    }
-    if (a->tid < 0)
-        snprintf(want, sizeof want, " by thread T");
-    else if (a->tid)
-        snprintf(want, sizeof want, " by thread T%d:", a->tid);
-    else
-        snprintf(want, sizeof want, " by main thread:");
-    if (!line_has(p, want))
-        failf("%s: %s access: want \"%s\" in \"%.*s\"; report:\n%s", name, kind, want,
-              (int)line_len(p), p, out.err);
-    if (line <= 0)
-        failf("%s: the child did not record the line of the %s access", name, kind);
-    /* frame #0 is this file's line; or, for an access gomm makes on the
-     * caller's behalf, frames inside gomm (`inner` among them: a static
-     * helper may show up under it when gomm is not inlined, as in the
-     * sanitizer builds), then this file's line */
-    const char *f = next_line(p);
-    bool inner_seen = false;
-    for (int i = 0;; i++) {
-        snprintf(want, sizeof want, "    #%d ", i);
-        if (!f || strncmp(f, want, strlen(want)) != 0 || i > 3)
-            failf("%s: %s access: no frame at %s:%d in the first frames; report:\n%s", name, kind,
-                  this_file(), line, out.err);
-        snprintf(want, sizeof want, "/%s:", this_file());
-        if (line_has(f, want)) {
-            snprintf(want, sizeof want, "/%s:%d:", this_file(), line);
-            if (!line_has(f, want))
-                failf("%s: %s access: want frame #%d at %s:%d, got \"%.*s\"; report:\n%s", name,
-                      kind, i, this_file(), line, (int)line_len(f), f, out.err);
-            if (a->inner ? !inner_seen : i != 0)
-                failf("%s: %s access: want %s above frame #%d; report:\n%s", name, kind,
-                      a->inner ? a->inner : "nothing", i, out.err);
-            return;
-        }
-        if (!a->inner)
-            failf("%s: %s access: want frame #0 at %s:%d, got \"%.*s\"; report:\n%s", name, kind,
-                  this_file(), line, (int)line_len(f), f, out.err);
-        /* "    #<i> <function> ": does the function's name hold `inner`? */
-        const char *fn = strchr(f + 5, ' ');
-        const char *fn_end = fn ? strchr(fn + 1, ' ') : NULL;
-        inner_seen |=
-            fn && fn_end && memmem(fn, (size_t)(fn_end - fn), a->inner, strlen(a->inner)) != NULL;
-        f = next_line(f);
-    }
-}
-
 /* The program ran and the checker reported exactly one data race between
- * the access recorded in L->cur and the one recorded in L->prev. */
-static void expect_race(const char *name, void (*prog)(void *), acc cur, acc prev)
+ * the access recorded in rc_line[CUR] and the one recorded in rc_line[PREV]. */
+static void expect_race(const char *name, void (*prog)(void *), rc_access cur, rc_access prev)
 {
-    run(name, prog);
-    int n = count(out.err, "WARNING: ThreadSanitizer:");
-    if (n != 1)
-        failf("%s: %d reports, want exactly 1; stderr:\n%s", name, n, out.err);
-    const char *h = strstr(out.err, "WARNING: ThreadSanitizer: data race (pid=");
-    if (!h)
-        failf("%s: no data race header; stderr:\n%s", name, out.err);
-    check_access(name, next_line(h), false, &cur, L->cur);
-    const char *p = strstr(h, "\n  Previous ");
-    check_access(name, p ? p + 1 : NULL, true, &prev, L->prev);
-
-    if (count(out.err, "SUMMARY: ") != 1)
-        failf("%s: want one SUMMARY line; stderr:\n%s", name, out.err);
-    const char *s = strstr(out.err, "SUMMARY: ThreadSanitizer: data race ");
-    if (!s)
-        failf("%s: no data race SUMMARY line; stderr:\n%s", name, out.err);
-    char want[128];
-    if (cur.inner)
-        snprintf(want, sizeof want, "%s", cur.inner);
-    else
-        snprintf(want, sizeof want, "/%s:%d:", this_file(), L->cur);
-    if (!line_has(s, want))
-        failf("%s: SUMMARY line lacks \"%s\": \"%.*s\"", name, want, (int)line_len(s), s);
+    rc_run(name, prog, 0);
+    rc_expect_count(name, "WARNING: ThreadSanitizer:", 1);
+    rc_expect_count(name, "SUMMARY: ", 1);
+    const char *h = rc_data_race(name, -1, rc_out.err);
+    rc_check_report(name, -1, h, NULL, &cur, rc_line[CUR], &prev, rc_line[PREV]);
 }
 
-#define NO_RACE(prog)                expect_no_race(#prog, prog)
+#define NO_RACE(prog)                rc_expect_no_race(#prog, prog)
 #define RACE(prog, cur_acc, prv_acc) expect_race(#prog, prog, cur_acc, prv_acc)
 
 /* ==== G1: gm_go(fn, arg) -> start of fn ==== */
@@ -355,7 +109,7 @@ static void g1_late_reader(void *arg)
 {
     (void)arg;
     wait_step(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     finished();
 }
 
@@ -364,7 +118,7 @@ static void g1_race(void *arg)
 {
     (void)arg;
     go(g1_late_reader, NULL);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     wait_finished(1);
 }
@@ -386,7 +140,7 @@ static void test_G1_go_race(void **state)
 static void g2_writer(void *arg)
 {
     (void)arg;
-    W_AT(prev, x);
+    W_AT(PREV, x);
     finished();
 }
 
@@ -395,7 +149,7 @@ static void g2_race(void *arg)
     (void)arg;
     go(g2_writer, NULL);
     wait_finished(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
 }
 
 static void test_G2_goroutine_end_race(void **state)
@@ -475,7 +229,7 @@ static void c1_late_writer(void *arg)
     (void)arg;
     int one = 1;
     gm_chan_send(c, &one);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     finished();
 }
@@ -485,7 +239,7 @@ static void c1_race(void)
     go(c1_late_writer, NULL);
     CHECK(gm_chan_recv(c, NULL));
     wait_step(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -558,7 +312,7 @@ static void c2_ok(void *arg)
 static void c2_receiver_writes_first(void *arg)
 {
     (void)arg;
-    W_AT(prev, x);
+    W_AT(PREV, x);
     CHECK(gm_chan_recv(c, NULL));
     set_step(1);
     finished();
@@ -573,7 +327,7 @@ static void c2_buffered_race(void *arg)
     int one = 1;
     gm_chan_send(c, &one);
     wait_step(1); /* the receive has completed */
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -623,7 +377,7 @@ static void c3_ok(void *arg)
 static void c3_first_receiver(void *arg)
 {
     (void)arg;
-    W_AT(prev, x);
+    W_AT(PREV, x);
     CHECK(gm_chan_recv(c, NULL));
     set_step(1);
     finished();
@@ -640,7 +394,7 @@ static void c3_race(void *arg)
     go(c3_first_receiver, NULL);
     wait_step(1);
     gm_chan_send(c, &one);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -677,7 +431,7 @@ static void sem2_first(void *arg)
     (void)arg;
     int one = 1;
     gm_chan_send(c, &one);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     wait_step(2);
     CHECK(gm_chan_recv(c, NULL));
@@ -690,7 +444,7 @@ static void sem2_second(void *arg)
     int one = 1;
     wait_step(1);
     gm_chan_send(c, &one); /* a second permit: does not wait for the first */
-    W_AT(cur, x);
+    W_AT(CUR, x);
     set_step(2);
     CHECK(gm_chan_recv(c, NULL));
     finished();
@@ -800,7 +554,7 @@ static void c4_send_then_close(void *arg)
     (void)arg;
     int one = 1;
     gm_chan_send(c, &one);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     gm_chan_close(c);
     set_step(1);
     finished();
@@ -816,7 +570,7 @@ static void c4_buffered_value_race(void *arg)
     wait_step(1);
     int got = 0;
     CHECK(gm_chan_recv(c, &got) && got == 1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -850,7 +604,7 @@ static void c5_sender(void *arg)
 {
     (void)arg;
     int one = 1;
-    AT(prev, gm_chan_send(c, &one));
+    AT(PREV, gm_chan_send(c, &one));
     set_step(1);
     finished();
 }
@@ -860,7 +614,7 @@ static void c5_select_sender(void *arg)
     (void)arg;
     int one = 1;
     gm_case cs[1] = {{.chan = c, .dir = GM_SEND, .elem = &one}};
-    AT(prev, gm_select(cs, 1, false));
+    AT(PREV, gm_select(cs, 1, false));
     set_step(1);
     finished();
 }
@@ -901,7 +655,7 @@ static void c5_race(void *arg)
     c = gm_chan_make(sizeof(int), 1);
     go(c5_sender, NULL);
     wait_step(1);
-    AT(cur, gm_chan_close(c));
+    AT(CUR, gm_chan_close(c));
     wait_finished(1);
 }
 
@@ -911,7 +665,7 @@ static void c5_select_race(void *arg)
     c = gm_chan_make(sizeof(int), 1);
     go(c5_select_sender, NULL);
     wait_step(1);
-    AT(cur, gm_chan_close(c));
+    AT(CUR, gm_chan_close(c));
     wait_finished(1);
 }
 
@@ -925,15 +679,15 @@ static void test_C5_send_close_ok(void **state)
 static void test_C5_send_close_race(void **state)
 {
     (void)state;
-    RACE(c5_race, ((acc){.write = true, .tid = MAIN, .inner = "chan_close"}),
-         ((acc){.write = false, .tid = GOROUTINE1, .inner = "chan_send"}));
+    RACE(c5_race, ((rc_access){.write = true, .tid = MAIN, .inner = "chan_close"}),
+         ((rc_access){.write = false, .tid = GOROUTINE1, .inner = "chan_send"}));
 }
 
 static void test_C5_select_send_close_race(void **state)
 {
     (void)state;
-    RACE(c5_select_race, ((acc){.write = true, .tid = MAIN, .inner = "chan_close"}),
-         ((acc){.write = false, .tid = GOROUTINE1, .inner = "select"}));
+    RACE(c5_select_race, ((rc_access){.write = true, .tid = MAIN, .inner = "chan_close"}),
+         ((rc_access){.write = false, .tid = GOROUTINE1, .inner = "select"}));
 }
 
 /* ==== S1: only the chosen case of a select synchronizes ==== */
@@ -1003,7 +757,7 @@ static void s1_filler(void *arg)
 {
     (void)arg;
     int one = 1;
-    W_AT(prev, x);
+    W_AT(PREV, x);
     gm_chan_send(c, &one); /* fills the buffer: the slot holds this clock */
     set_step(1);
     finished();
@@ -1019,7 +773,7 @@ static void s1_default_race(void *arg)
     int two = 2;
     gm_case cs[1] = {{.chan = c, .dir = GM_SEND, .elem = &two}};
     CHECK(gm_select(cs, 1, true) == -1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -1032,7 +786,7 @@ static void s1_failed_try_send_race(void *arg)
     wait_step(1);
     int two = 2;
     CHECK(!gm_chan_try_send(c, &two));
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -1092,7 +846,7 @@ static void m1_holder(void *arg)
 {
     (void)arg;
     gm_mutex_lock(&mu);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     gm_mutex_unlock(&mu); /* released: a lock would acquire it, trylock that fails must not */
     gm_mutex_lock(&mu);
     set_step(1);
@@ -1108,7 +862,7 @@ static void m1_failed_trylock_race(void *arg)
     go(m1_holder, NULL);
     wait_step(1);
     CHECK(!gm_mutex_trylock(&mu));
-    R_AT(cur, x);
+    R_AT(CUR, x);
     set_step(2);
     wait_finished(1);
 }
@@ -1117,7 +871,7 @@ static void m1_other_mutex(void *arg)
 {
     (void)arg;
     gm_mutex_lock(&mu);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     gm_mutex_unlock(&mu);
     set_step(1);
     finished();
@@ -1130,7 +884,7 @@ static void m1_two_mutexes_race(void *arg)
     go(m1_other_mutex, NULL);
     wait_step(1);
     gm_mutex_lock(&mu2);
-    W_AT(cur, x);
+    W_AT(CUR, x);
     gm_mutex_unlock(&mu2);
     wait_finished(1);
 }
@@ -1252,7 +1006,7 @@ static void m2_writing_reader(void *arg)
 {
     (void)arg;
     gm_rwmutex_rlock(&rw);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     gm_rwmutex_runlock(&rw);
     set_step(1);
     finished();
@@ -1265,7 +1019,7 @@ static void m2_readers_write_race(void *arg)
     go(m2_writing_reader, NULL);
     wait_step(1);
     gm_rwmutex_rlock(&rw);
-    W_AT(cur, x);
+    W_AT(CUR, x);
     gm_rwmutex_runlock(&rw);
     wait_finished(1);
 }
@@ -1303,7 +1057,7 @@ static gm_once once, once2;
 static void o1_init(void *arg)
 {
     (void)arg;
-    W_AT(prev, x);
+    W_AT(PREV, x);
 }
 
 static void o1_nothing(void *arg)
@@ -1345,7 +1099,7 @@ static void o1_other_once_race(void *arg)
     go(o1_initializer, NULL);
     wait_step(1);
     gm_once_do(&once2, o1_nothing, NULL);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -1405,7 +1159,7 @@ static void w1_late_worker(void *arg)
 {
     (void)arg;
     gm_waitgroup_done(&wg);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     finished();
 }
@@ -1418,7 +1172,7 @@ static void w1_work_after_done_race(void *arg)
     go(w1_late_worker, NULL);
     gm_waitgroup_wait(&wg);
     wait_step(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -1496,7 +1250,7 @@ static void k1_broadcast_ok(void *arg)
 static void k1_silent_writer(void *arg)
 {
     (void)arg;
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     finished();
 }
@@ -1508,7 +1262,7 @@ static void k1_reading_waiter(void *arg)
     gm_cond_wait(&cond, &mu);
     atomic_fetch_add_explicit(&nwoken, 1, memory_order_relaxed);
     wait_step(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     gm_mutex_unlock(&mu);
     finished();
 }
@@ -1529,7 +1283,7 @@ static void k1_write_after_broadcast_race(void *arg)
     (void)arg;
     go(k1_reading_waiter, NULL);
     wake_until(1, true);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     wait_finished(1);
 }
@@ -1635,7 +1389,7 @@ static void a1_early_flag(void *arg)
 {
     (void)arg;
     gm_atomic_i32_store(&flags[0], 1);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     finished();
 }
@@ -1648,7 +1402,7 @@ static void a1_flag_first_race(void *arg)
     while (!gm_atomic_i32_load(&flags[0]))
         sched_yield();
     wait_step(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -1747,7 +1501,7 @@ static void t1_arm_then_write(void *arg)
 {
     (void)arg;
     atomic_store_explicit(&timer_chan, gm_after(1000000), memory_order_release);
-    W_AT(prev, x);
+    W_AT(PREV, x);
     set_step(1);
     finished();
 }
@@ -1760,7 +1514,7 @@ static void t1_race(void *arg)
     gm_chan *t = wait_timer_chan();
     CHECK(gm_chan_recv(t, NULL));
     wait_step(1);
-    R_AT(cur, x);
+    R_AT(CUR, x);
     wait_finished(1);
 }
 
@@ -1783,56 +1537,12 @@ static void test_T1_write_after_gm_after_race(void **state)
     RACE(t1_race, READ4(MAIN), WRITE4(GOROUTINE1));
 }
 
-#if defined(__SANITIZE_THREAD__)
-#define REAL_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define REAL_TSAN 1
-#endif
-#endif
-#ifdef REAL_TSAN
-/* Built with the real ThreadSanitizer: its _exit and exit wait 1 s for the
- * other threads (atexit_sleep_ms), in every child. (The checker reads this
- * hook too, and accepts and ignores atexit_sleep_ms.) */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-    return "atexit_sleep_ms=0";
-}
-#endif
-
-/* The checker's options, whatever TSAN_OPTIONS or GOMM_OPTIONS the test
- * runs under (the tsan preset sets halt_on_error=1 for the real TSan, and
- * the checker reads TSAN_OPTIONS too): options are read once at start-up,
- * so main re-executes the test with these appended to GOMM_OPTIONS. */
-#define FORCED_OPTIONS                                                                             \
-    "halt_on_error=0:exitcode=66:log_path=:report_format=text:report_name=ThreadSanitizer:"        \
-    "symbolize=1:report_bugs=1:strip_path_prefix=:suppressions="
-
-static void force_options(char **argv)
-{
-    const char *cur = getenv("GOMM_OPTIONS");
-    size_t n = cur ? strlen(cur) : 0, k = strlen(FORCED_OPTIONS);
-    if (n >= k && strcmp(cur + n - k, FORCED_OPTIONS) == 0)
-        return; /* re-executed already */
-    char *opts = malloc(n + k + 2);
-    if (!opts)
-        return;
-    snprintf(opts, n + k + 2, "%s%s%s", cur ? cur : "", n ? ":" : "", FORCED_OPTIONS);
-    setenv("GOMM_OPTIONS", opts, 1);
-    execv("/proc/self/exe", argv);
-    perror("execv /proc/self/exe"); /* go on with the options we have */
-}
-
 int main(int argc, char **argv)
 {
     (void)argc;
-    force_options(argv);
-    L = mmap(NULL, sizeof *L, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (L == MAP_FAILED) {
-        perror("mmap");
+    rc_force_options(argv);
+    if (rc_map_lines(NLINES, __FILE__))
         return 1;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_G1_go_ok),
         cmocka_unit_test(test_G1_go_race),
@@ -1878,9 +1588,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_T1_timer_caller_ok),
         cmocka_unit_test(test_T1_write_after_gm_after_race),
     };
-    /* GOMM_TEST_FILTER=<glob> runs only some tests */
-    const char *filter = getenv("GOMM_TEST_FILTER");
-    if (filter && *filter)
-        cmocka_set_test_filter(filter);
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return RC_RUN_TESTS(tests);
 }

@@ -13,15 +13,15 @@
  * sync.Mutex unlocked by another goroutine, sync.Once, a mutex or an
  * atomic pointer for the publication) must report nothing.
  *
- * Each program runs in a forked child (tests/common/child.h) that ends
- * with exit(0), so the checker's at-exit hook runs: the exit status must
- * be 66 (exitcode's default) after a report, 0 otherwise, and a racy run
- * ends with "ThreadSanitizer: reported N warnings". The checker reads its
- * options once, at start-up: main re-executes the test with the options
- * these checks assume appended to GOMM_OPTIONS (FORCED_OPTIONS: the tsan
- * preset's TSAN_OPTIONS=halt_on_error=1 is read by the checker too), and
- * the exitcode and halt_on_error tests re-run this executable with their
- * own GOMM_OPTIONS ("--run=<program>").
+ * Each program runs in a forked child (the harness: race_child.h) that
+ * ends with exit(0), so the checker's at-exit hook runs: the exit status
+ * must be 66 (exitcode's default) after a report, 0 otherwise, and a racy
+ * run ends with "ThreadSanitizer: reported N warnings". The checker reads
+ * its options once, at start-up: main re-executes the test with the
+ * options these checks assume appended to GOMM_OPTIONS (RC_FORCED_OPTIONS:
+ * the tsan preset's TSAN_OPTIONS=halt_on_error=1 is read by the checker
+ * too), and the exitcode and halt_on_error tests re-run this executable
+ * with their own GOMM_OPTIONS ("--run=<program>").
  *
  * How the programs talk to the checker: the Go variables' plain accesses
  * are announced with gm_race_read/gm_race_write on their own addresses,
@@ -36,84 +36,12 @@
  * parent through a MAP_SHARED page.
  */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <sched.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <gomm/gomm.h>
-
-#include "../common/child.h"
+#include "race_child.h"
 
 /* ---- the lines of the accesses, from the child to the parent ---- */
 
+/* the slots of rc_line the programs record their accesses' lines in */
 enum { A_W, A_R, B_W, B_R, DONE_W, DONE_R, NLINES };
-
-static int *L; /* [NLINES], MAP_SHARED */
-
-/* An empty asm after each call keeps it from being a tail call, which
- * would take the caller's frame off the reported stack. */
-#define NO_TAIL() __asm__ volatile("" ::: "memory")
-/* plain accesses to a Go variable, announced to the checker */
-#define W(v)                                                                                       \
-    ({                                                                                             \
-        gm_race_write(&(v), sizeof(v));                                                            \
-        NO_TAIL();                                                                                 \
-    })
-#define R(v)                                                                                       \
-    ({                                                                                             \
-        gm_race_read(&(v), sizeof(v));                                                             \
-        NO_TAIL();                                                                                 \
-    })
-/* the same, recording their line in L[slot] */
-#define W_AT(slot, v)                                                                              \
-    ({                                                                                             \
-        L[slot] = __LINE__;                                                                        \
-        W(v);                                                                                      \
-    })
-#define R_AT(slot, v)                                                                              \
-    ({                                                                                             \
-        L[slot] = __LINE__;                                                                        \
-        R(v);                                                                                      \
-    })
-
-/* ---- ordering the checker does not see ---- */
-
-static _Atomic int step; /* relaxed only */
-
-static void set_step(int v)
-{
-    atomic_store_explicit(&step, v, memory_order_relaxed);
-}
-
-static void wait_step(int v)
-{
-    while (atomic_load_explicit(&step, memory_order_relaxed) < v)
-        sched_yield();
-}
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "child check failed at line %d: %s\n", __LINE__, #cond);               \
-            _exit(3);                                                                              \
-        }                                                                                          \
-    } while (0)
-
-static void go(void (*fn)(void *), void *arg)
-{
-    CHECK(gm_go(fn, arg) == 0);
-}
 
 /* The end of a program: exit() runs the checker's at-exit hook, which sets
  * the exit status (gt_run_child's own _exit would skip it). */
@@ -140,20 +68,8 @@ typedef struct T {
 
 /* `var g *T`: announced at &gptr; its value travels in gval. */
 static T *gptr = (T *)&gv;
-static _Atomic(T *) gval;      /* relaxed only */
-static _Atomic bool done_val;  /* relaxed only: done's value */
-static _Atomic int goroutines; /* relaxed only: goroutines finished */
-
-static void finished(void)
-{
-    atomic_fetch_add_explicit(&goroutines, 1, memory_order_relaxed);
-}
-
-static void wait_finished(int n)
-{
-    while (atomic_load_explicit(&goroutines, memory_order_relaxed) < n)
-        sched_yield();
-}
+static _Atomic(T *) gval;     /* relaxed only */
+static _Atomic bool done_val; /* relaxed only: done's value */
 
 /* ==== Incorrect synchronization ==== */
 
@@ -554,153 +470,41 @@ static void publish_atomic_ok(void *arg)
 
 /* ---- running a program and reading its reports ---- */
 
-static struct gt_child_outcome out; /* big: not on the stack */
-
-static const char *this_file(void)
-{
-    const char *s = strrchr(__FILE__, '/');
-    return s ? s + 1 : __FILE__;
-}
-
-static const char *next_line(const char *p)
-{
-    p = strchr(p, '\n');
-    return p ? p + 1 : NULL;
-}
-
-static size_t line_len(const char *p)
-{
-    const char *e = strchr(p, '\n');
-    return e ? (size_t)(e - p) : strlen(p);
-}
-
-static bool line_has(const char *p, const char *needle)
-{
-    return memmem(p, line_len(p), needle, strlen(needle)) != NULL;
-}
-
-static int count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    return n;
-}
-
-/* cmocka truncates long messages: print the whole report ourselves */
-__attribute__((format(printf, 1, 2), noreturn)) static void failf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fflush(stdout);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fail();
-    abort();
-}
-
-static void run(const char *name, void (*prog)(void *), int status)
-{
-    memset(L, 0, NLINES * sizeof *L);
-    gt_run_child(prog, NULL, 60, &out);
-    if (!out.exited)
-        failf("%s: child killed by signal %d (%s); stderr:\n%s", name, out.signal,
-              out.signal == SIGALRM ? "hung" : strsignal(out.signal), out.err);
-    if (out.status != status)
-        failf("%s: exit status %d, want %d; stderr:\n%s", name, out.status, status, out.err);
-    if (strstr(out.err, "gomm: fatal error"))
-        failf("%s: fatal error:\n%s", name, out.err);
-}
-
-static void expect_no_race(const char *name, void (*prog)(void *))
-{
-    run(name, prog, 0);
-    if (strstr(out.err, "ThreadSanitizer"))
-        failf("%s: race-free program got a report:\n%s", name, out.err);
-}
-
-/* One reported race: the two accesses (kind, size, thread, line). */
+/* One reported race: the two accesses, the slots of their lines, and what
+ * the report says the memory is. */
 typedef struct race {
-    bool cur_write;
-    int cur_tid; /* 0: the main thread, -1: any goroutine, else thread T<n> */
-    int cur_line;
-    bool prev_write;
-    int prev_tid;
-    int prev_line;
-    int size;
-    const char *location; /* "global 'gv'", "heap block", ... */
+    rc_access cur, prev;
+    int cur_slot, prev_slot; /* rc_line[cur_slot], rc_line[prev_slot] */
+    const char *location;    /* "global 'gv'", "heap block", ... */
 } race;
-
-static void check_access(const char *name, int k, const char *p, bool previous, bool write,
-                         int size, int tid, int line)
-{
-    char want[128];
-    const char *kind =
-        write ? (previous ? "Previous write" : "Write") : (previous ? "Previous read" : "Read");
-    snprintf(want, sizeof want, "  %s of size %d at 0x", kind, size);
-    if (!p || strncmp(p, want, strlen(want)) != 0)
-        failf("%s: report %d: want a block starting \"%s\"; stderr:\n%s", name, k, want, out.err);
-    if (tid < 0)
-        snprintf(want, sizeof want, " by thread T");
-    else if (tid)
-        snprintf(want, sizeof want, " by thread T%d:", tid);
-    else
-        snprintf(want, sizeof want, " by main thread:");
-    if (!line_has(p, want))
-        failf("%s: report %d: %s: want \"%s\" in \"%.*s\"; stderr:\n%s", name, k, kind, want,
-              (int)line_len(p), p, out.err);
-    if (line <= 0)
-        failf("%s: report %d: the child did not record the line of the %s access", name, k, kind);
-    const char *f = next_line(p);
-    snprintf(want, sizeof want, "/%s:%d:", this_file(), line);
-    if (!f || strncmp(f, "    #0 ", 7) != 0 || !line_has(f, want))
-        failf("%s: report %d: %s: want frame #0 at %s:%d; stderr:\n%s", name, k, kind, this_file(),
-              line, out.err);
-}
 
 /* Exactly these races, in this order; exit status 66. */
 static void expect_races(const char *name, void (*prog)(void *), const race *races, int n)
 {
-    run(name, prog, 66);
-    int got = count(out.err, "WARNING: ThreadSanitizer:");
-    if (got != n)
-        failf("%s: %d reports, want %d; stderr:\n%s", name, got, n, out.err);
-    const char *h = out.err;
+    rc_run(name, prog, 66);
+    rc_expect_count(name, "WARNING: ThreadSanitizer:", n);
+    const char *h = rc_out.err;
     for (int k = 0; k < n; k++) {
         const race *r = &races[k];
-        h = strstr(h, "WARNING: ThreadSanitizer: data race (pid=");
-        if (!h)
-            failf("%s: report %d is no data race; stderr:\n%s", name, k, out.err);
+        h = rc_data_race(name, k, h);
         const char *end_of_report = strstr(h, "\n==================\n");
         if (!end_of_report)
-            failf("%s: report %d does not end; stderr:\n%s", name, k, out.err);
-        check_access(name, k, next_line(h), false, r->cur_write, r->size, r->cur_tid,
-                     L[r->cur_line]);
-        const char *p = strstr(h, "\n  Previous ");
-        if (p && p > end_of_report)
-            p = NULL;
-        check_access(name, k, p ? p + 1 : NULL, true, r->prev_write, r->size, r->prev_tid,
-                     L[r->prev_line]);
+            rc_failf("%s: report %d does not end; stderr:\n%s", name, k, rc_out.err);
+        rc_check_report(name, k, h, end_of_report, &r->cur, rc_line[r->cur_slot], &r->prev,
+                        rc_line[r->prev_slot]);
         const char *loc = strstr(h, "\n  Location is ");
-        if (!loc || loc > end_of_report || !line_has(loc + 1, r->location))
-            failf("%s: report %d: want \"Location is %s\"; stderr:\n%s", name, k, r->location,
-                  out.err);
-        const char *s = strstr(h, "\nSUMMARY: ThreadSanitizer: data race ");
-        char want[128];
-        snprintf(want, sizeof want, "/%s:%d:", this_file(), L[r->cur_line]);
-        if (!s || s > end_of_report || !line_has(s + 1, want))
-            failf("%s: report %d: want a SUMMARY line naming %s:%d; stderr:\n%s", name, k,
-                  this_file(), L[r->cur_line], out.err);
+        if (!loc || loc > end_of_report || !rc_line_has(loc + 1, r->location))
+            rc_failf("%s: report %d: want \"Location is %s\"; stderr:\n%s", name, k, r->location,
+                     rc_out.err);
         h = end_of_report;
     }
     char want[64];
     snprintf(want, sizeof want, "ThreadSanitizer: reported %d warnings\n", n);
-    if (!strstr(out.err, want))
-        failf("%s: want \"%s\" at exit; stderr:\n%s", name, want, out.err);
+    if (!strstr(rc_out.err, want))
+        rc_failf("%s: want \"%s\" at exit; stderr:\n%s", name, want, rc_out.err);
 }
 
-#define NO_RACE(prog) expect_no_race(#prog, prog)
+#define NO_RACE(prog) rc_expect_no_race(#prog, prog)
 #define RACES(prog, ...)                                                                           \
     do {                                                                                           \
         const race races_[] = {__VA_ARGS__};                                                       \
@@ -715,13 +519,10 @@ static void expect_races(const char *name, void (*prog)(void *), const race *rac
 
 /* a read by `rt` at line slot `r` racing with a write by `wt` at `w` */
 #define READ_AFTER_WRITE(rt, r, wt, w, sz, loc)                                                    \
-    ((race){.cur_write = false,                                                                    \
-            .cur_tid = (rt),                                                                       \
-            .cur_line = (r),                                                                       \
-            .prev_write = true,                                                                    \
-            .prev_tid = (wt),                                                                      \
-            .prev_line = (w),                                                                      \
-            .size = (sz),                                                                          \
+    ((race){.cur = {.write = false, .size = (sz), .tid = (rt)},                                    \
+            .prev = {.write = true, .size = (sz), .tid = (wt)},                                    \
+            .cur_slot = (r),                                                                       \
+            .prev_slot = (w),                                                                      \
             .location = (loc)})
 
 static void test_incorrect_print_a(void **state)
@@ -791,32 +592,6 @@ static void test_correct_publish_pointer(void **state)
     NO_RACE(publish_atomic_ok);
 }
 
-#if defined(__SANITIZE_THREAD__)
-#define REAL_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define REAL_TSAN 1
-#endif
-#endif
-#ifdef REAL_TSAN
-/* Built with the real ThreadSanitizer: its _exit and exit wait 1 s for the
- * other threads (atexit_sleep_ms), in every child. (The checker reads this
- * hook too, and accepts and ignores atexit_sleep_ms.) */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-    return "atexit_sleep_ms=0";
-}
-#endif
-
-/* The checker's options, whatever TSAN_OPTIONS or GOMM_OPTIONS the test
- * runs under (the tsan preset sets halt_on_error=1 for the real TSan, and
- * the checker reads TSAN_OPTIONS too): options are read once at start-up,
- * so main re-executes the test with these appended to GOMM_OPTIONS. */
-#define FORCED_OPTIONS                                                                             \
-    "halt_on_error=0:exitcode=66:log_path=:report_format=text:report_name=ThreadSanitizer:"        \
-    "symbolize=1:report_bugs=1:strip_path_prefix=:suppressions="
-
 /* ---- the checker's exit status and options, through a fresh process ---- */
 
 static const struct program {
@@ -845,59 +620,41 @@ static void run_with_options(const char *name, const char *options)
 {
     run_name = name;
     run_env = options;
-    gt_run_child(reexec, NULL, 60, &out);
-    if (!out.exited)
-        failf("%s with %s: child killed by signal %d; stderr:\n%s", name, options, out.signal,
-              out.err);
+    gt_run_child(reexec, NULL, 60, &rc_out);
+    if (!rc_out.exited)
+        rc_failf("%s with %s: child killed by signal %d; stderr:\n%s", name, options, rc_out.signal,
+                 rc_out.err);
 }
 
 static void test_exit_status(void **state)
 {
     (void)state;
     /* the defaults, in a fresh process: 66 after a report, 0 without */
-    run_with_options("busy_wait", FORCED_OPTIONS);
-    assert_int_equal(out.status, 66);
-    assert_int_equal(count(out.err, "WARNING: ThreadSanitizer: data race"), 2);
-    run_with_options("mutex_ok", FORCED_OPTIONS);
-    assert_int_equal(out.status, 0);
-    assert_null(strstr(out.err, "ThreadSanitizer"));
+    run_with_options("busy_wait", RC_FORCED_OPTIONS);
+    assert_int_equal(rc_out.status, 66);
+    assert_int_equal(rc_count(rc_out.err, "WARNING: ThreadSanitizer: data race"), 2);
+    run_with_options("mutex_ok", RC_FORCED_OPTIONS);
+    assert_int_equal(rc_out.status, 0);
+    assert_null(strstr(rc_out.err, "ThreadSanitizer"));
 
     /* exitcode= sets the status of a racy run only */
-    run_with_options("busy_wait", FORCED_OPTIONS ":exitcode=42");
-    assert_int_equal(out.status, 42);
-    assert_int_equal(count(out.err, "WARNING: ThreadSanitizer: data race"), 2);
-    assert_non_null(strstr(out.err, "ThreadSanitizer: reported 2 warnings"));
-    run_with_options("mutex_ok", FORCED_OPTIONS ":exitcode=42");
-    assert_int_equal(out.status, 0);
+    run_with_options("busy_wait", RC_FORCED_OPTIONS ":exitcode=42");
+    assert_int_equal(rc_out.status, 42);
+    assert_int_equal(rc_count(rc_out.err, "WARNING: ThreadSanitizer: data race"), 2);
+    assert_non_null(strstr(rc_out.err, "ThreadSanitizer: reported 2 warnings"));
+    run_with_options("mutex_ok", RC_FORCED_OPTIONS ":exitcode=42");
+    assert_int_equal(rc_out.status, 0);
 
     /* halt_on_error: out after the first report, the second race unseen */
-    run_with_options("busy_wait", FORCED_OPTIONS ":halt_on_error=1:exitcode=43");
-    assert_int_equal(out.status, 43);
-    assert_int_equal(count(out.err, "WARNING: ThreadSanitizer: data race"), 1);
-}
-
-static void force_options(char **argv)
-{
-    const char *cur = getenv("GOMM_OPTIONS");
-    size_t n = cur ? strlen(cur) : 0, k = strlen(FORCED_OPTIONS);
-    if (n >= k && strcmp(cur + n - k, FORCED_OPTIONS) == 0)
-        return; /* re-executed already */
-    char *opts = malloc(n + k + 2);
-    if (!opts)
-        return;
-    snprintf(opts, n + k + 2, "%s%s%s", cur ? cur : "", n ? ":" : "", FORCED_OPTIONS);
-    setenv("GOMM_OPTIONS", opts, 1);
-    execv("/proc/self/exe", argv);
-    perror("execv /proc/self/exe"); /* go on with the options we have */
+    run_with_options("busy_wait", RC_FORCED_OPTIONS ":halt_on_error=1:exitcode=43");
+    assert_int_equal(rc_out.status, 43);
+    assert_int_equal(rc_count(rc_out.err, "WARNING: ThreadSanitizer: data race"), 1);
 }
 
 int main(int argc, char **argv)
 {
-    L = mmap(NULL, NLINES * sizeof *L, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (L == MAP_FAILED) {
-        perror("mmap");
+    if (rc_map_lines(NLINES, __FILE__))
         return 1;
-    }
     if (argc == 2 && strncmp(argv[1], "--run=", 6) == 0) {
         for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
             if (strcmp(argv[1] + 6, programs[i].name) == 0)
@@ -905,7 +662,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "no program %s\n", argv[1] + 6);
         return 5;
     }
-    force_options(argv);
+    rc_force_options(argv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incorrect_print_a),
         cmocka_unit_test(test_incorrect_f_g),
@@ -919,9 +676,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_correct_publish_pointer),
         cmocka_unit_test(test_exit_status),
     };
-    /* GOMM_TEST_FILTER=<glob> runs only some tests */
-    const char *filter = getenv("GOMM_TEST_FILTER");
-    if (filter && *filter)
-        cmocka_set_test_filter(filter);
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return RC_RUN_TESTS(tests);
 }
