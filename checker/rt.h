@@ -98,6 +98,18 @@ RT_INLINE cell_t cell_make(unsigned sid, uint64_t epoch, unsigned mask, uint64_t
 
 /* a can replace b: a's bytes cover b's, a writes if b does, and a is plain
  * if b is. (Same-thread or happens-before is checked by the caller.) */
+/* a's kind covers b's: a writes if b does, a is plain if b is. */
+RT_INLINE bool cell_kind_dominates(cell_t a, cell_t b)
+{
+    if (!cell_is_write(a) && cell_is_write(b))
+        return false;
+    if (cell_is_atomic(a) && !cell_is_atomic(b))
+        return false;
+    if (b & CELL_FREED)
+        return (a & CELL_FREED) != 0;
+    return true;
+}
+
 RT_INLINE bool cell_dominates(cell_t a, cell_t b)
 {
     unsigned ma = cell_mask(a), mb = cell_mask(b);

@@ -108,15 +108,27 @@ RT_NOINLINE bool rt_access_slow(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, c
             rf->found = true;
             rf->prev = c;
         }
-        /* drop what cur makes redundant */
-        if (store && cell_hb(t, c) && cell_dominates(cur, c))
-            continue;
+        /* drop what cur makes redundant: the bytes of an access that
+         * happens before cur and whose kind cur covers (a later access that
+         * races with those bytes of c races with cur) */
+        if (store && cell_hb(t, c) && cell_kind_dominates(cur, c)) {
+            unsigned left = cell_mask(c) & ~cell_mask(cur);
+            if (!left)
+                continue;
+            c = (c & ~(cell_t)0xff) | left;
+        }
         buf[m++] = c;
     }
     if (!store) {
         rt_spin_unlock(l);
         return false;
     }
+    for (int i = 0; i < m; i++)
+        if (cell_mergeable(t, buf[i], cur)) { /* join it: no new cell */
+            cur = buf[i] | cell_mask(cur);
+            buf[i] = buf[--m];
+            break;
+        }
     if (m == SPILL_MAX + 1) {
         /* full: forget the oldest non-write cell after the first (reads are
          * what pile up); a forgotten access can hide a race, never make one */

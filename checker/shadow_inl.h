@@ -82,6 +82,16 @@ void rt_report_found(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uint
 /* The locked path: any number of cells. */
 /* Check and record one granule. True when the shadow changed (the access
  * goes into the history). */
+/* c is this thread's access of the same kind in the same epoch: cur can
+ * join it (a union of byte masks). Exact: a later access races with the
+ * union iff it races with one of the two. Keeps byte-by-byte loops from
+ * filling a granule with one cell per byte. */
+RT_INLINE bool cell_mergeable(const gm_thr *t, cell_t c, cell_t cur)
+{
+    const cell_t same = ~(cell_t)0xff & ~CELL_SPILL;
+    return c && !(c & CELL_SPILL) && (c & same) == (cur & same) && cell_sid(c) == t->sid;
+}
+
 RT_INLINE bool rt_access_granule(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, cell_t cur,
                                  race_found *rf)
 {
@@ -97,6 +107,10 @@ RT_INLINE bool rt_access_granule(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, 
         if (RT_UNLIKELY(cell_races(t, c0, cur)) && !rf->found) {
             rf->found = true;
             rf->prev = c0;
+        }
+        if (cell_mergeable(t, c0, cur)) {
+            atomic_store_explicit(&g[0], c0 | cell_mask(cur), memory_order_relaxed);
+            return true;
         }
         if (cell_hb(t, c0) && cell_dominates(cur, c0)) {
             atomic_store_explicit(&g[0], cur, memory_order_relaxed);
@@ -120,6 +134,14 @@ RT_INLINE bool rt_access_granule(gm_thr *t, _Atomic cell_t *g, uintptr_t gaddr, 
                 rf->prev = c1;
             }
         }
+        if (cell_mergeable(t, c0, cur)) {
+            atomic_store_explicit(&g[0], c0 | cell_mask(cur), memory_order_relaxed);
+            return true;
+        }
+        if (cell_mergeable(t, c1, cur) &&
+            atomic_compare_exchange_strong_explicit(&g[1], &c1, c1 | cell_mask(cur),
+                                                    memory_order_relaxed, memory_order_relaxed))
+            return true;
         bool d0 = !c0 || (cell_hb(t, c0) && cell_dominates(cur, c0));
         bool d1 = cell_hb(t, c1) && cell_dominates(cur, c1);
         if (d0 && d1) {
