@@ -143,10 +143,11 @@ PRIMS(64)
         gm_thr *t = rt_thr();                                                                      \
         if (t->ignore)                                                                             \
             return prim##N(a, v);                                                                  \
+        /* the access is this epoch's: before a release ticks it */                                \
+        atomic_access(t, a, N / 8, true, ENTRY_PC);                                                \
         void *l = rt_atomic_begin(t, (uintptr_t)a, RT_ATOMIC_RMW, mo);                             \
         a##N old = prim##N(a, v);                                                                  \
         rt_atomic_end(t, l, (uintptr_t)a, RT_ATOMIC_RMW, mo);                                      \
-        atomic_access(t, a, N / 8, true, ENTRY_PC);                                                \
         return old;                                                                                \
     }
 
@@ -157,8 +158,9 @@ PRIMS(64)
     void *l = rt_atomic_begin(t, (uintptr_t)a, RT_ATOMIC_RMW, mo);                                 \
     a##N old = cas##N(a, c, v);                                                                    \
     bool ok = old == c;                                                                            \
-    rt_atomic_end(t, l, (uintptr_t)a, ok ? RT_ATOMIC_RMW : RT_ATOMIC_LOAD, ok ? mo : fmo);         \
+    /* the access is this epoch's: before a release ticks it */                                    \
     atomic_access(t, a, N / 8, ok, pc);                                                            \
+    rt_atomic_end(t, l, (uintptr_t)a, ok ? RT_ATOMIC_RMW : RT_ATOMIC_LOAD, ok ? mo : fmo);         \
     return old;
 
 #define WIDTH(N)                                                                                   \

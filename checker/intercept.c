@@ -448,7 +448,10 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     ENSURE(pthread_mutex_unlock);
     gm_thr *t = user_call(CALLER_PC);
-    if (t)
+    /* glibc keeps the owner's tid in the mutex: an unlock by another thread
+     * fails (EPERM, error-checking kinds) or is undefined; it releases
+     * nothing */
+    if (t && m->__data.__owner == (int)t->os_tid)
         rt_release(t, (uintptr_t)m);
     return real_pthread_mutex_unlock(m);
 }

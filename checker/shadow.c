@@ -180,6 +180,8 @@ RT_NOINLINE void rt_report_found(gm_thr *t, uintptr_t addr, size_t size, uint64_
     rt_report_race(t, addr, size, kind, pc, rf->prev, gaddr, (kind & CELL_FREED) != 0);
 }
 
+static void access_range_kind(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc);
+
 void rt_access(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t pc)
 {
     uintptr_t gaddr = addr & ~(uintptr_t)7;
@@ -187,7 +189,7 @@ void rt_access(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t 
     if (RT_UNLIKELY(off + size > 8 || size == 0)) {
         if (size == 0)
             return;
-        rt_access_range(t, addr, size, !(kind & CELL_READ), pc);
+        access_range_kind(t, addr, size, kind, pc); /* keeps atomic */
         return;
     }
     _Atomic cell_t *g = shadow_of(addr);
