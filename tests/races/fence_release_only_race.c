@@ -1,0 +1,31 @@
+/* race-corpus: expect=race lines=15,27 category=fences
+ * What: the producer has a correct release fence, but the consumer uses a
+ * plain relaxed load with no acquire fence after it: no synchronization. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+static atomic_int flag;
+static int data;
+
+static void *producer(void *arg)
+{
+    (void)arg;
+    data = 42; /* race */
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&flag, 1, memory_order_relaxed);
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t p;
+    pthread_create(&p, NULL, producer, NULL);
+    while (!atomic_load_explicit(&flag, memory_order_relaxed))
+        sched_yield();
+    int v = data; /* race */
+    pthread_join(p, NULL);
+    printf("%d\n", v);
+    return 0;
+}
