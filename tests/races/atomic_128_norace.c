@@ -1,7 +1,6 @@
 /* race-corpus: expect=norace category=atomics cflags=-mcx16
  * What: a 16-byte atomic (__int128, lock-free with -mcx16) used as a
  * release/acquire flag.
- * known: gomm-bug 16-byte atomic accesses are recorded as plain accesses
  */
 #include <pthread.h>
 #include <sched.h>

@@ -2,7 +2,6 @@
  * What: a thread does a release fetch_add on a counter inside a heap block;
  * main reads the result with an acquire load and then frees the block. The
  * RMW synchronizes with the load, so it happens before the free.
- * known: gomm-bug a releasing RMW's own access is recorded after its release
  */
 #include <pthread.h>
 #include <sched.h>

@@ -2,7 +2,6 @@
  * What: reference counting with acq_rel fetch_sub: every holder writes the
  * object before dropping its reference; the last one reads it and frees
  * it.
- * known: gomm-bug a releasing RMW's own access is recorded after its release
  */
 #include <pthread.h>
 #include <stdatomic.h>

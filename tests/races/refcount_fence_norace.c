@@ -3,7 +3,6 @@
  * and an acquire FENCE only in the thread that drops the last reference.
  * Correct under C11; TSan, which ignores fences, reports a false race on
  * the free.
- * known: gomm-bug a releasing RMW's own access is recorded after its release
  */
 #include <pthread.h>
 #include <stdatomic.h>

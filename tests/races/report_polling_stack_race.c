@@ -3,7 +3,6 @@
  * reads) while the writer's first report is being printed; main's next
  * read races with the same write. Both reports must carry the write's
  * stack, and since they name the same two lines, only one is printed.
- * known: gomm-bug a race found while the other thread is between its shadow update and its history event loses that thread's stack
  */
 #include <pthread.h>
 #include <stdio.h>
