@@ -1,6 +1,7 @@
 /* race-corpus: expect=norace category=atomics cflags=-mcx16
  * What: a 16-byte atomic (__int128, lock-free with -mcx16) used as a
  * release/acquire flag.
+ * (fixed gomm bug: this program was marked known until commit d2b923b)
  */
 #include <pthread.h>
 #include <sched.h>

@@ -2,6 +2,7 @@
  * What: a thread does a release fetch_add on a counter inside a heap block;
  * main reads the result with an acquire load and then frees the block. The
  * RMW synchronizes with the load, so it happens before the free.
+ * (fixed gomm bug: this program was marked known until commit d2b923b)
  */
 #include <pthread.h>
 #include <sched.h>

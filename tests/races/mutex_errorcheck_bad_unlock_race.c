@@ -2,6 +2,7 @@
  * What: an unlock of an error-checking mutex that the thread does not own
  * fails with EPERM and releases nothing: a later lock by another thread is
  * not ordered after the failed unlocker's write.
+ * (fixed gomm bug: this program was marked known until commit d2b923b)
  */
 #define _GNU_SOURCE
 #include <errno.h>

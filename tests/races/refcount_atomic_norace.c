@@ -2,6 +2,7 @@
  * What: reference counting with acq_rel fetch_sub: every holder writes the
  * object before dropping its reference; the last one reads it and frees
  * it.
+ * (fixed gomm bug: this program was marked known until commit d2b923b)
  */
 #include <pthread.h>
 #include <stdatomic.h>
