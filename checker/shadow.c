@@ -199,10 +199,10 @@ void rt_access(gm_thr *t, uintptr_t addr, size_t size, uint64_t kind, uintptr_t 
     cell_t cur = cell_make(t->sid, t->epoch, mask, kind);
     race_found rf = {0, false};
     bool changed = rt_access_granule(t, g, gaddr, cur, &rf);
+    if (changed) /* first: a report can be slow */
+        rt_history_access(t, pc, addr, size, history_flags(kind));
     if (RT_UNLIKELY(rf.found))
         rt_report_found(t, addr, size, kind, pc, &rf, gaddr);
-    if (changed)
-        rt_history_access(t, pc, addr, size, history_flags(kind));
 }
 
 /* A range access, granule by granule; one report at most (the first). */
@@ -228,10 +228,10 @@ static void access_range_kind(gm_thr *t, uintptr_t addr, size_t size, uint64_t k
             race_g = gaddr;
         a = gend;
     }
+    if (changed) /* first: a report can be slow */
+        rt_history_access(t, pc, addr, size, history_flags(kind));
     if (rf.found)
         rt_report_found(t, addr, size, kind, pc, &rf, race_g);
-    if (changed)
-        rt_history_access(t, pc, addr, size, history_flags(kind));
 }
 
 void rt_access_range(gm_thr *t, uintptr_t addr, size_t size, bool write, uintptr_t pc)

@@ -192,10 +192,10 @@ RT_INLINE void rt_access_inline(gm_thr *t, uintptr_t addr, size_t size, uint64_t
                 if (rf.found && !had)
                     race_g = a;
             }
+            if (changed) /* first: a report can be slow */
+                rt_history_access_inline(t, pc, addr, size, history_flags(kind));
             if (RT_UNLIKELY(rf.found))
                 rt_report_found(t, addr, size, kind, pc, &rf, race_g);
-            if (changed)
-                rt_history_access_inline(t, pc, addr, size, history_flags(kind));
             return;
         }
         rt_access(t, addr, size, kind, pc);
@@ -208,10 +208,10 @@ RT_INLINE void rt_access_inline(gm_thr *t, uintptr_t addr, size_t size, uint64_t
     cell_t cur = cell_make(t->sid, t->epoch, mask, kind);
     race_found rf = {0, false};
     bool changed = rt_access_granule(t, g, addr & ~(uintptr_t)7, cur, &rf);
+    if (changed) /* first: a report can be slow */
+        rt_history_access_inline(t, pc, addr, size, history_flags(kind));
     if (RT_UNLIKELY(rf.found))
         rt_report_found(t, addr, size, kind, pc, &rf, addr & ~(uintptr_t)7);
-    if (changed)
-        rt_history_access_inline(t, pc, addr, size, history_flags(kind));
 }
 
 #pragma GCC visibility pop
