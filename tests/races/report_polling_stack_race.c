@@ -3,7 +3,7 @@
  * reads) while the writer's first report is being printed; main's next
  * read races with the same write. Both reports must carry the write's
  * stack, and since they name the same two lines, only one is printed.
- * (fixed gomm bug: this program was marked known until commit d2b923b)
+ * known: gomm-bug a race found while the other thread is busy reporting its own race loses that thread's stack
  */
 #include <pthread.h>
 #include <stdio.h>
