@@ -82,6 +82,9 @@ static const opt opts[] = {
     INT_OPT(verbosity, 0, 3, "0 quiet; 1 start-up line and exit summary; 2-3 more detail"),
     BOOL_OPT(report_bugs, "0: detect races but print nothing"),
     INT_OPT(max_threads, 64, 16383, "thread slots that can be live at once"),
+    INT_OPT(perturb, 0, 1000,
+            "per mille of gomm sync points that first yield or spin (scheduling noise)"),
+    INT_OPT(perturb_seed, 0, 2147483647, "seed of perturb's choices (0: a fresh one each run)"),
     {"help", K_HELP, 0, 0, 0, 0, "print this list to stderr, then run"},
     /* TSan's, accepted so existing TSAN_OPTIONS keep working; no effect */
     IGNORED_OPT("detect_deadlocks"),

@@ -37,6 +37,10 @@ typedef struct gm_options {
     int verbosity;                       /* 0 quiet; 1 start-up and exit summary (0) */
     bool report_bugs;                    /* 0: detect but print nothing (1) */
     int max_threads;                     /* live thread slots, 64..16383 (8192) */
+    int perturb;                         /* 0..1000: per mille of gomm sync points
+                                            (channel, mutex, once, waitgroup, go
+                                            hooks) that yield or spin first (0) */
+    int perturb_seed;                    /* seed of the perturbation (0: from time) */
 } gm_options;
 
 void gm_options_defaults(gm_options *o);

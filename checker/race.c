@@ -17,6 +17,8 @@
  */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <time.h>
+#include <unistd.h>
 #include <gomm/race.h>
 
 #include "../alloc/race_hooks.h"
@@ -38,7 +40,7 @@ bool gm_race_enabled(void)
 
 /* The kind of a plain access of n bytes at addr: the engine splits what
  * crosses a granule. */
-static void access(const void *addr, size_t n, uint64_t kind, uintptr_t pc)
+static void plain_access(const void *addr, size_t n, uint64_t kind, uintptr_t pc)
 {
     gm_thr *t = rt_thr();
     if (RT_UNLIKELY(t->ignore))
@@ -48,22 +50,75 @@ static void access(const void *addr, size_t n, uint64_t kind, uintptr_t pc)
 
 void gm_race_read(const void *addr, size_t n)
 {
-    access(addr, n, CELL_READ, ENTRY_PC);
+    plain_access(addr, n, CELL_READ, ENTRY_PC);
 }
 
 void gm_race_write(const void *addr, size_t n)
 {
-    access(addr, n, 0, ENTRY_PC);
+    plain_access(addr, n, 0, ENTRY_PC);
 }
 
 void gm_race_read_pc(const void *p, size_t n, uintptr_t pc)
 {
-    access(p, n, CELL_READ, pc);
+    plain_access(p, n, CELL_READ, pc);
+}
+
+/* ---- scheduling perturbation (option perturb) ----
+ * At gomm's sync points (the hooks below, which channels, select, mutex,
+ * once, waitgroup and gm_go call), perturb per mille of the calls first
+ * yield the CPU or spin a random while, so that repeated runs try other
+ * interleavings. Each context draws from its own xorshift64 state seeded
+ * from perturb_seed (or the clock) and its tid: no shared state but the
+ * seed, published once with a relaxed CAS (any winner is a fine seed). */
+static _Atomic uint64_t perturb_base;
+
+static __attribute__((noinline)) void perturb_slow(gm_thr *t)
+{
+    uint64_t x = t->perturb_rng;
+    if (!x) {
+        uint64_t b = atomic_load_explicit(&perturb_base, memory_order_relaxed);
+        if (!b) {
+            uint64_t s = (uint64_t)gm_rt_state.opt.perturb_seed;
+            if (!s) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)getpid();
+            }
+            b = s * 0x9E3779B97F4A7C15ull | 1;
+            uint64_t exp = 0;
+            if (!atomic_compare_exchange_strong_explicit(
+                    &perturb_base, &exp, b, memory_order_relaxed, memory_order_relaxed))
+                b = exp;
+        }
+        x = b ^ ((uint64_t)(t->tid + 1) * 0xD1B54A32D192ED03ull);
+        if (!x)
+            x = 1;
+    }
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    t->perturb_rng = x;
+    uint64_t r = x * 0x2545F4914F6CDD1Dull;
+    if ((r >> 40) % 1000 >= (uint64_t)gm_rt_state.opt.perturb)
+        return;
+    if ((r & 3) == 0) {
+        sched_yield();
+    } else {
+        for (unsigned i = (unsigned)((r >> 8) & 1023); i; i--)
+            __builtin_ia32_pause();
+    }
+}
+
+static inline void perturb(gm_thr *t)
+{
+    if (RT_UNLIKELY(gm_rt_state.opt.perturb != 0))
+        perturb_slow(t);
 }
 
 void gm_race_acquire(const void *a)
 {
     gm_thr *t = rt_thr();
+    perturb(t);
     if (!t->ignore)
         rt_acquire(t, (uintptr_t)a);
 }
@@ -71,6 +126,7 @@ void gm_race_acquire(const void *a)
 void gm_race_release(const void *a)
 {
     gm_thr *t = rt_thr();
+    perturb(t);
     if (!t->ignore)
         rt_release(t, (uintptr_t)a);
 }
@@ -78,6 +134,7 @@ void gm_race_release(const void *a)
 void gm_race_release_merge(const void *a)
 {
     gm_thr *t = rt_thr();
+    perturb(t);
     if (!t->ignore)
         rt_release_merge(t, (uintptr_t)a);
 }
@@ -85,6 +142,7 @@ void gm_race_release_merge(const void *a)
 void gm_race_release_acquire(const void *a)
 {
     gm_thr *t = rt_thr();
+    perturb(t);
     if (!t->ignore)
         rt_release_acquire(t, (uintptr_t)a);
 }
@@ -112,8 +170,10 @@ void *gm_race_go_create(uintptr_t pc)
 
 void gm_race_go_start(void *ctx)
 {
-    if (ctx)
+    if (ctx) {
         gm_rt_thread_start(ctx);
+        perturb(ctx);
+    }
 }
 
 void gm_race_go_end(void)

@@ -204,6 +204,7 @@ typedef struct gm_thr {
     uintptr_t rdlocks[16]; /* rwlocks this thread holds for reading */
     int nrdlocks;
     uintptr_t stk_lo, stk_hi; /* the OS thread's stack, if known */
+    uint64_t perturb_rng;     /* perturb option's xorshift state (0: unseeded) */
     struct gm_thr *next_free; /* registry free list */
 } gm_thr;
 
