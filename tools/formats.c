@@ -630,7 +630,7 @@ void format_sarif(sbuf *b, const run_result *r)
 
 /* ---- JUnit XML ---- */
 
-static void xml_escape(sbuf *b, const char *s)
+void xml_escape(sbuf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {

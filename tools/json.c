@@ -425,3 +425,48 @@ void json_put_str(sbuf *b, const char *s)
     }
     sb_putc(b, '"');
 }
+
+void json_write(sbuf *b, const jval *v)
+{
+    if (!v) {
+        sb_put(b, "null");
+        return;
+    }
+    switch (v->t) {
+    case J_NULL:
+        sb_put(b, "null");
+        break;
+    case J_BOOL:
+        sb_put(b, v->b ? "true" : "false");
+        break;
+    case J_NUM:
+        if (v->num == (double)(long long)v->num && v->num > -9e15 && v->num < 9e15)
+            sb_printf(b, "%lld", (long long)v->num);
+        else
+            sb_printf(b, "%.17g", v->num);
+        break;
+    case J_STR:
+        json_put_str(b, v->s);
+        break;
+    case J_ARR:
+        sb_putc(b, '[');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                sb_putc(b, ',');
+            json_write(b, v->items[i]);
+        }
+        sb_putc(b, ']');
+        break;
+    case J_OBJ:
+        sb_putc(b, '{');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                sb_putc(b, ',');
+            json_put_str(b, v->keys[i]);
+            sb_putc(b, ':');
+            json_write(b, v->items[i]);
+        }
+        sb_putc(b, '}');
+        break;
+    }
+}

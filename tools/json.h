@@ -45,5 +45,7 @@ unsigned long long json_hex(const jval *v, unsigned long long dflt);
 
 /* Appends s as a JSON string literal (quotes included); NULL: null. */
 void json_put_str(sbuf *b, const char *s);
+/* Appends v as compact JSON (numbers that are integers print as such). */
+void json_write(sbuf *b, const jval *v);
 
 #endif /* GOMM_TOOLS_JSON_H */

@@ -51,6 +51,9 @@ void format_text(sbuf *out, const run_result *r);
 void format_json(sbuf *out, const run_result *r);
 void format_sarif(sbuf *out, const run_result *r);
 void format_junit(sbuf *out, const run_result *r);
+/* Appends s with XML's special characters escaped (characters XML 1.0
+ * forbids are dropped). */
+void xml_escape(sbuf *b, const char *s);
 /* One race in ThreadSanitizer's text layout (docs/race-reports.md). */
 void format_race_text(sbuf *out, const race *rc);
 

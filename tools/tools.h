@@ -17,6 +17,7 @@
 /* `gomm cc ARGS...` and `gomm run ...`: argv[0] is the subcommand. */
 int gomm_cc_main(int argc, char **argv);
 int gomm_run_main(int argc, char **argv);
+int gomm_litmus_main(int argc, char **argv);
 
 typedef struct strvec {
     char **v;
