@@ -627,6 +627,8 @@ static void parse_init(parser *p)
             else if (!ty.seen)
                 perr_at(p, p->tok.line, p->tok.col, "expected '=' after location '%s'",
                         p->t->locs[li].name);
+            if (p->tok.kind == LTK_EOF)
+                perr_at(p, p->tok.line, p->tok.col, "unterminated init block (missing '}')");
             if (!is(p, "}"))
                 expect(p, ";", "between init items");
         }

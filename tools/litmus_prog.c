@@ -379,8 +379,8 @@ static bool parse_outcome(const char *json, const char *src, const header *h, ru
                     if (m)
                         ro->matched = true;
                     else if (!ro->other[0] && !ro->other[1]) {
-                        ro->other[0] = a;
-                        ro->other[1] = b;
+                        ro->other[0] = a < b ? a : b;
+                        ro->other[1] = a < b ? b : a;
                     }
                     char *line = strndup(p, len);
                     add_report(r, line, a, b);
@@ -465,9 +465,10 @@ void litmus_run_program(const char *path, const lopts *o, lresult *r)
         sv_push(&cmd, "-o");
         sv_push(&cmd, tmpbin);
         sv_push(&cmd, "-lm");
-        sv_push(&cmd, NULL);
-        cmd.n--;
-        int st = run_timeout(cmd.v, NULL, log, 300);
+        char **argv = xcalloc(cmd.n + 1, sizeof *argv);
+        memcpy(argv, cmd.v, cmd.n * sizeof *argv);
+        int st = run_timeout(argv, NULL, log, 300);
+        free(argv);
         if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || rename(tmpbin, bin)) {
             char *msg = slurp(log, 3000);
             r->verdict = LV_ERROR;
