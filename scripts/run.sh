@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# scripts/run.sh — gomm's main job on a fresh machine. Until the litmus
-# runner lands, that is the allocator's demonstration: a short benchmark of
-# gomm's malloc against glibc, jemalloc, tcmalloc and mimalloc on the same
-# binaries (LD_PRELOAD), printed as a table. Extra arguments go to
-# scripts/bench-alloc.sh (e.g. --runs 5 for the full-size run).
+# scripts/run.sh — gomm's main job on a fresh machine: build gomm and run
+# the litmus suite (docs/litmus.md): the bundled memory-model shapes on this
+# machine's CPUs, then the program tests under the race checker. Extra
+# arguments go to `gomm litmus` (e.g. 'SB*' --iterations 5000000, or
+# --format json --out litmus.json). Exit status: gomm litmus's (0 when no
+# test failed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh bench
+scripts/deps.sh build
 cmake --preset release >/dev/null
 cmake --build --preset release
-if [ $# -eq 0 ]; then
-  set -- --quick
-fi
-exec scripts/bench-alloc.sh "$@"
+exec build/release/gomm litmus "$@"
