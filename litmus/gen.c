@@ -368,10 +368,11 @@ int lt_gen_c(const lt_test *t, FILE *f)
             num(&g, th->regs[i].init);
             fputs(";\n", f);
         }
-        fputs("        lt_sync(lt_r, lt_k, lt_i);\n", f);
+        fputs("        const uint64_t lt_t0 = lt_sync(lt_r, lt_k, lt_i);\n", f);
         fputs("        __asm__ __volatile__(\"\" ::: \"memory\");\n", f);
         stmts(&g, th->body, 2);
         fputs("        __asm__ __volatile__(\"\" ::: \"memory\");\n", f);
+        fputs("        lt_end(lt_r, lt_k, lt_t0);\n", f);
         for (int v = 0; v < t->nvars; v++)
             if (t->vars[v].thread == k)
                 fprintf(f, "        lt_r->obs[%d][lt_i] = lt_r_%s;\n", v,

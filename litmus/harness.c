@@ -18,8 +18,8 @@
  * starts when the counter passes T0 + i*period + delay[thread]: threads
  * stay in lockstep without touching a shared line per iteration, so two
  * threads' accesses of one iteration land within a few nanoseconds of each
- * other. The period adapts between batches (longer when threads arrive
- * late, shorter when they never do). Mode "user" is litmus7's default
+ * other. The period adapts between batches to twice the slowest thread's
+ * mean body time (measured with the same counter). Mode "user" is litmus7's default
  * flag barrier (thread 0 raises a per-iteration flag the others spin on),
  * "none" runs free. After the end barrier thread 0 hashes each iteration's
  * final state into the histogram.
@@ -102,8 +102,12 @@ struct lt_run {
     uint64_t t0, period;
     uint64_t delay[LT_NTHREADS];
     _Atomic unsigned char *flags; /* [size], user mode */
-    _Atomic long late;            /* iterations that started a period late */
-    _Atomic long loopbound;       /* while loops cut at LT_LOOP_BOUND */
+    struct {
+        _Alignas(64) long late; /* starts more than a period late */
+        uint64_t busy;          /* ticks in the body (each clipped at 4096) */
+    } stat[LT_NTHREADS];        /* written by thread k only, read by thread 0
+                                   after the end barrier */
+    _Atomic long loopbound;     /* while loops cut at LT_LOOP_BOUND */
     /* barrier */
     _Alignas(64) _Atomic int arrived;
     _Alignas(64) _Atomic int sense;
@@ -124,8 +128,9 @@ static void lt_barrier(lt_run *r, int *local_sense)
     }
 }
 
-/* Waits for iteration i's start (called by every thread before its body). */
-static inline void lt_sync(lt_run *r, int k, long i)
+/* Waits for iteration i's start (called by every thread before its body);
+ * returns the start tick for lt_end. */
+static inline uint64_t lt_sync(lt_run *r, int k, long i)
 {
     if (r->mode == LT_TIMEBASE) {
         uint64_t target = r->t0 + (uint64_t)i * r->period + r->delay[k];
@@ -133,8 +138,10 @@ static inline void lt_sync(lt_run *r, int k, long i)
         while ((now = lt_now()) < target)
             ;
         if (now - target > r->period)
-            atomic_fetch_add_explicit(&r->late, 1, memory_order_relaxed);
-    } else if (r->mode == LT_USER) {
+            r->stat[k].late++;
+        return now;
+    }
+    if (r->mode == LT_USER) {
         if (k == 0) {
             atomic_store_explicit(&r->flags[i], 1, memory_order_release);
         } else {
@@ -142,6 +149,15 @@ static inline void lt_sync(lt_run *r, int k, long i)
                 lt_pause();
         }
     }
+    return lt_now();
+}
+
+/* After the body: its duration feeds the adaptive period (a preempted
+ * body is clipped so one preemption cannot stretch the period). */
+static inline void lt_end(lt_run *r, int k, uint64_t t0)
+{
+    uint64_t d = lt_now() - t0;
+    r->stat[k].busy += d < 4096 ? d : 4096;
 }
 
 static __attribute__((unused)) void lt_loop_hit(lt_run *r)
@@ -400,7 +416,7 @@ int main(int argc, char **argv)
     lt_hist h = {0};
     int64_t st[LT_NVARS + 1];
     long done = 0, batches = 0, total_late = 0;
-    uint64_t period = fixed_period ? (uint64_t)fixed_period : 300;
+    uint64_t period = fixed_period ? (uint64_t)fixed_period : 400;
     uint64_t pmin = period, pmax = period;
     int sense = 0;
     double start = lt_secs();
@@ -428,12 +444,19 @@ int main(int argc, char **argv)
         for (int k = 0; k < LT_NTHREADS; k++)
             r->delay[k] = md ? lt_rand() % (uint64_t)(md + 1) : 0;
         r->period = period;
-        atomic_store_explicit(&r->late, 0, memory_order_relaxed);
+        for (int k = 0; k < LT_NTHREADS; k++)
+            r->stat[k].late = 0, r->stat[k].busy = 0;
         r->t0 = lt_now() + 20000;
         lt_barrier(r, &sense);
         lt_threads[0](r, 0);
         lt_barrier(r, &sense);
-        long late = atomic_load_explicit(&r->late, memory_order_relaxed);
+        long late = 0;
+        uint64_t busy = 0;
+        for (int k = 0; k < LT_NTHREADS; k++) {
+            late += r->stat[k].late;
+            if (r->stat[k].busy > busy)
+                busy = r->stat[k].busy;
+        }
         for (long i = 0; i < n; i++) {
             lt_collect(r, i, r->cells[i], st);
             lt_hist_add(&h, st, 1);
@@ -441,14 +464,14 @@ int main(int argc, char **argv)
         done += n;
         batches++;
         if (r->mode == LT_TIMEBASE && !fixed_period) {
-            /* a late start now and then is preemption (the thread catches
-             * up at once: late iterations skip the wait); many mean the
-             * period is shorter than the body */
-            long slots = n * LT_NTHREADS;
-            if (late * 4 > slots && period < 4096)
-                period = period * 5 / 4;
-            else if (late * 50 < slots && period > 100)
-                period = period * 15 / 16;
+            /* twice the slowest thread's mean body, plus the loop's own
+             * work: every thread is waiting when its next start comes */
+            uint64_t body = busy / (uint64_t)n;
+            period = 2 * body + 80;
+            if (period < 120)
+                period = 120;
+            if (period > (1u << 20))
+                period = 1u << 20;
             if (period < pmin)
                 pmin = period;
             if (period > pmax)
