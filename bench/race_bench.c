@@ -5,7 +5,7 @@
  * docs/BENCHMARKS.md has the results).
  *
  *   race_bench WORKLOAD [-g G] [-m MIB] [-p PASSES] [-n N] [-r ROUNDS]
- *                       [-b] [-T SECONDS]
+ *                       [-k KIB] [-b] [-T SECONDS]
  *
  * The program is written on gomm's API only (gm_go, gm_waitgroup,
  * gm_mutex, gm_malloc/gm_free) and announces its plain accesses with
@@ -35,6 +35,14 @@
  *          the cost of the allocator's race hooks (the shadow reset of
  *          every new block, the free as a write to the whole block) and of
  *          a checker context per short-lived goroutine.
+ *   free   large blocks freed while a sync object exists: after one
+ *          gm_mutex lock/unlock, G goroutines (-g, default 2) each make
+ *          ROUNDS rounds (-r, default 64) of: gm_malloc a block of KIB KiB
+ *          (-k, default 64), write one word per 4 KiB (announced), read
+ *          them back and check them (announced), gm_free the block. This
+ *          is the cost of the free hook on a large block (the free as a
+ *          write of the whole block, and the search for the sync objects
+ *          that lived in it) and of the shadow reset of every new block.
  *
  * -b ("bare") skips every gm_race_read/gm_race_write call (the loops are
  * compiled a second time without them): in the plain build that is the
@@ -55,7 +63,7 @@
  *   race_bench workload=W race=0|1 annotate=0|1 goroutines=G ops=N
  *     elapsed_s=S wall_ns=X cpu_ns=Y maxrss_kib=Z checksum=0x... counter=C
  * where race is gm_race_enabled() and ops counts announced element accesses
- * (mem) or malloc+free pairs (churn).
+ * (mem) or malloc+free pairs (churn, free).
  *
  * Synchronization of the benchmark itself: a goroutine's arguments are
  * written before gm_go (which orders them) and its results are read after
@@ -83,8 +91,9 @@
 
 #define CHUNK       1024 /* mem: elements between counter increments */
 #define MAX_G       64
-#define CHURN_LIVE  16 /* churn: blocks live at once per goroutine */
-#define BLOCK_WORDS 8  /* churn: 64 B blocks */
+#define CHURN_LIVE  16  /* churn: blocks live at once per goroutine */
+#define BLOCK_WORDS 8   /* churn: 64 B blocks */
+#define FREE_STRIDE 512 /* free: one word written per 4 KiB */
 
 #define MIX 0x9E3779B97F4A7C15ull
 
@@ -349,18 +358,99 @@ static void wl_churn(int g, int64_t n, int rounds, uint64_t *ops, uint64_t *chec
     *counter = (uint64_t)n;
 }
 
+/* ---- free: large blocks allocated, touched and freed ---- */
+
+typedef struct free_arg {
+    gm_waitgroup *wg;
+    int rounds;
+    size_t words;
+    uint64_t id;
+} free_arg;
+
+static inline __attribute__((always_inline)) uint64_t free_rounds(const free_arg *f, bool ann)
+{
+    uint64_t sum = 0;
+    for (int r = 0; r < f->rounds; r++) {
+        uint64_t tag = (f->id << 32) ^ ((uint64_t)r << 12);
+        uint64_t *p = gm_malloc(f->words * sizeof *p);
+        if (!p) {
+            fprintf(stderr, "race_bench: gm_malloc(%zu) failed\n", f->words * sizeof *p);
+            exit(1);
+        }
+        for (size_t w = 0; w < f->words; w += FREE_STRIDE) {
+            if (ann)
+                gm_race_write(&p[w], sizeof *p);
+            p[w] = (tag + w) * MIX;
+        }
+        clobber(p);
+        for (size_t w = 0; w < f->words; w += FREE_STRIDE) {
+            if (ann)
+                gm_race_read(&p[w], sizeof *p);
+            if (p[w] != (tag + w) * MIX)
+                die("free: goroutine %" PRIu64 " round %d word %zu clobbered", f->id, r, w);
+            sum += p[w];
+        }
+        gm_free(p);
+    }
+    return sum;
+}
+
+static void free_goroutine(void *p)
+{
+    free_arg *f = p;
+    uint64_t sum = annotate ? free_rounds(f, true) : free_rounds(f, false);
+    shared_add(&shared_total, sum, annotate);
+    gm_waitgroup_done(f->wg);
+}
+
+static void wl_free(int g, int rounds, size_t kib, uint64_t *ops, uint64_t *checksum,
+                    uint64_t *counter)
+{
+    static free_arg args[MAX_G];
+    gm_waitgroup wg = {0};
+    size_t words = kib * 1024 / sizeof(uint64_t);
+    gm_mutex_lock(&mu); /* a sync object exists from here on */
+    gm_mutex_unlock(&mu);
+    gm_waitgroup_add(&wg, g);
+    for (int k = 0; k < g; k++) {
+        args[k] = (free_arg){.wg = &wg, .rounds = rounds, .words = words, .id = (uint64_t)k};
+        start(free_goroutine, &args[k]);
+    }
+    gm_waitgroup_wait(&wg);
+    gm_mutex_lock(&mu);
+    if (annotate)
+        gm_race_read(&shared_total, sizeof shared_total);
+    uint64_t total = shared_total;
+    gm_mutex_unlock(&mu);
+    uint64_t want = 0;
+    for (int k = 0; k < g; k++)
+        for (int r = 0; r < rounds; r++) {
+            uint64_t tag = ((uint64_t)k << 32) ^ ((uint64_t)r << 12);
+            for (size_t w = 0; w < words; w += FREE_STRIDE)
+                want += (tag + w) * MIX;
+        }
+    if (total != want)
+        die("free: total 0x%016" PRIx64 ", expected 0x%016" PRIx64, total, want);
+    *ops = (uint64_t)g * (uint64_t)rounds;
+    *checksum = total;
+    *counter = (uint64_t)g;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: race_bench WORKLOAD [-g G] [-m MIB] [-p PASSES] [-n N] [-r ROUNDS] [-b]\n"
-            "                  [-T SECONDS]\n"
+            "usage: race_bench WORKLOAD [-g G] [-m MIB] [-p PASSES] [-n N] [-r ROUNDS] [-k KIB]\n"
+            "                  [-b] [-T SECONDS]\n"
             "  mem    G goroutines (default 2), each a private MIB MiB array (default 64),\n"
             "         PASSES passes (default 4) of write then sum, every access announced;\n"
             "         a shared counter under a gm_mutex every 1024 elements\n"
             "  churn  N goroutines (default 4000), G at a time (default 2), each ROUNDS\n"
             "         rounds (default 64) of 16 x gm_malloc(64), write, read, gm_free\n"
+            "  free   after a gm_mutex lock/unlock, G goroutines (default 2), each ROUNDS\n"
+            "         rounds (default 64) of gm_malloc(KIB KiB, default 64), a word written\n"
+            "         and read back per 4 KiB, gm_free\n"
             "  -b          bare: no gm_race_read/gm_race_write calls\n"
             "  -T SECONDS  die of SIGALRM after this long\n"
             "Prints: race_bench workload=W race=R annotate=A goroutines=G ops=N elapsed_s=S "
@@ -383,11 +473,11 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         usage();
-    bool mem = !strcmp(argv[1], "mem");
-    if (!mem && strcmp(argv[1], "churn"))
+    bool mem = !strcmp(argv[1], "mem"), churn = !strcmp(argv[1], "churn");
+    if (!mem && !churn && strcmp(argv[1], "free"))
         usage();
     int g = 2, passes = 4, rounds = 64;
-    int64_t mib = 64, n = 4000;
+    int64_t mib = 64, n = 4000, kib = 64;
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
         if (!strcmp(o, "-b")) {
@@ -407,6 +497,8 @@ int main(int argc, char **argv)
             n = parse_count(v, INT64_C(1) << 40);
         else if (!strcmp(o, "-r"))
             rounds = (int)parse_count(v, 1 << 24);
+        else if (!strcmp(o, "-k"))
+            kib = parse_count(v, 1 << 22);
         else if (!strcmp(o, "-T"))
             alarm((unsigned)parse_count(v, 1 << 20));
         else
@@ -417,8 +509,10 @@ int main(int argc, char **argv)
     int64_t c0 = cpu_ns(), t0 = now_ns();
     if (mem)
         wl_mem(g, (size_t)mib, passes, &ops, &checksum, &counter);
-    else
+    else if (churn)
         wl_churn(g, n, rounds, &ops, &checksum, &counter);
+    else
+        wl_free(g, rounds, (size_t)kib, &ops, &checksum, &counter);
     int64_t t1 = now_ns(), c1 = cpu_ns();
     printf("race_bench workload=%s race=%d annotate=%d goroutines=%d ops=%" PRIu64
            " elapsed_s=%.4f wall_ns=%" PRId64 " cpu_ns=%" PRId64 " maxrss_kib=%ld"

@@ -10,7 +10,8 @@
  * reported; two atomics never race). The memory operation and the clock
  * update happen under the address's clock-table lock whenever there is a
  * clock effect (rt_atomic_begin/end), so to every other atomic on that
- * address they are one step; a relaxed operation with nothing to carry
+ * address they are one step: a load takes the clock of the store it read,
+ * never that of a later one; a relaxed operation with nothing to carry
  * takes no lock.
  *
  * Memory orders come in the __tsan_memory_order encoding (0 relaxed ..
@@ -171,6 +172,9 @@ PRIMS(64)
             return load##N(a);                                                                     \
         void *l = rt_atomic_begin(t, (uintptr_t)a, RT_ATOMIC_LOAD, mo);                            \
         a##N v = load##N(a);                                                                       \
+        /* a clock appeared meanwhile: read again, under its lock */                               \
+        if (!l && RT_UNLIKELY((l = rt_atomic_load_relock((uintptr_t)a)) != NULL))                  \
+            v = load##N(a);                                                                        \
         rt_atomic_end(t, l, (uintptr_t)a, RT_ATOMIC_LOAD, mo);                                     \
         atomic_access(t, a, N / 8, false, ENTRY_PC);                                               \
         return v;                                                                                  \

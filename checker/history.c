@@ -22,6 +22,16 @@
  * Unwinding (threads without compiler instrumentation) uses glibc's
  * backtrace(), i.e. libgcc's DWARF unwinder: correct without frame
  * pointers. It is loaded at start-up (gm_rt_init), not inside a report.
+ *
+ * A stack is interned without the runtime's own frames: the interceptors'
+ * thread trampoline under a pthread's start routine (its return address
+ * is the first pc of every instrumented thread's shadow stack), a
+ * goroutine's runner with the libc frames under it, the trampoline that
+ * runs a pthread_once initializer; TSan leaves its own thread start out
+ * the same way. Where the runtime's code lies is known once the
+ * interceptors have checked that it is one block (rt_text_lo/len, set at
+ * start-up, read-only afterwards); without them (libgomm_race.a,
+ * sanitizer self-builds) the stacks stay whole.
  */
 #define _GNU_SOURCE
 #include <execinfo.h>
@@ -72,12 +82,40 @@ static uint64_t hash_pcs(const uintptr_t *pcs, int n)
     return h;
 }
 
+uintptr_t rt_text_lo, rt_text_len;
+
+/* pcs[0..n) without the runtime's frames: cut at the outermost one (the
+ * runtime's thread start, and the C library's frames that called it),
+ * and without those above it (a trampoline that called the program's
+ * pthread_once initializer, a gomm callback's caller). Every interned
+ * stack is the callers of a frame of the program (an access, a creation
+ * site), so a stack cut to nothing still shows that frame. Returns the
+ * new length; out has room for n. */
+static int strip_runtime_frames(const uintptr_t *pcs, int n, uintptr_t *out)
+{
+    int k = 0;
+    for (int i = n; i-- > 0;)
+        if (pcs[i] - rt_text_lo < rt_text_len) {
+            n = i;
+            break;
+        }
+    for (int i = 0; i < n; i++)
+        if (pcs[i] - rt_text_lo >= rt_text_len)
+            out[k++] = pcs[i];
+    return k;
+}
+
 uint32_t rt_stack_intern(const uintptr_t *pcs, int n)
 {
-    if (n <= 0)
-        return 0;
     if (n > GM_REPORT_MAX_FRAMES)
         n = GM_REPORT_MAX_FRAMES;
+    uintptr_t kept[GM_REPORT_MAX_FRAMES];
+    if (rt_text_len && n > 0) {
+        n = strip_runtime_frames(pcs, n, kept);
+        pcs = kept;
+    }
+    if (n <= 0)
+        return 0;
     uint64_t h = hash_pcs(pcs, n);
     _Atomic(dstack *) *b = &depot[h & (DEPOT_BUCKETS - 1)];
     dstack *head = atomic_load_explicit(b, memory_order_acquire);

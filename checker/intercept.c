@@ -20,7 +20,8 @@
  *   cond wait             unlock of the mutex, the real wait, lock again;
  *                         signal/broadcast make no edge (TSan does the
  *                         same: correct code is ordered by the mutex)
- *   barrier               release-merge before, acquire after
+ *   barrier               release-merge before, acquire after, into
+ *                         one clock per phase parity (see barrier_arrive)
  *   pthread_once          the executor releases after the function; every
  *                         caller acquires
  *   sem_post / sem_wait   release-merge before the post; acquire after a
@@ -28,6 +29,8 @@
  *   malloc family         a new block's shadow is reset and its allocation
  *                         recorded; free is a write of the whole block
  *   mem* / str*           range reads and writes of their buffers
+ *   mmap/munmap/mremap    a range mapped or unmapped starts clean: shadow
+ *                         reset, sync objects dropped
  *   fork                  the child keeps only the forking thread
  *
  * The runtime's own calls are never intercepted: a call whose return
@@ -49,8 +52,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../alloc/fatal.h"
@@ -99,6 +105,8 @@ void gm_rt_text_end(void);
     X(int, pthread_spin_lock, (pthread_spinlock_t *))                                              \
     X(int, pthread_spin_trylock, (pthread_spinlock_t *))                                           \
     X(int, pthread_spin_unlock, (pthread_spinlock_t *))                                            \
+    X(int, pthread_barrier_init, (pthread_barrier_t *, const pthread_barrierattr_t *, unsigned))   \
+    X(int, pthread_barrier_destroy, (pthread_barrier_t *))                                         \
     X(int, pthread_barrier_wait, (pthread_barrier_t *))                                            \
     X(int, pthread_once, (pthread_once_t *, void (*)(void)))                                       \
     X(int, sem_post, (sem_t *))                                                                    \
@@ -118,6 +126,10 @@ void gm_rt_text_end(void);
     X(int, strncmp, (const char *, const char *, size_t))                                          \
     X(char *, strchr, (const char *, int))                                                         \
     X(char *, strdup, (const char *))                                                              \
+    X(void *, mmap, (void *, size_t, int, int, int, off_t))                                        \
+    X(void *, mmap64, (void *, size_t, int, int, int, off64_t))                                    \
+    X(int, munmap, (void *, size_t))                                                               \
+    X(void *, mremap, (void *, size_t, size_t, int, ...))                                          \
     X(pid_t, fork, (void))
 
 #define DECLARE_REAL(ret, name, args) static ret(*real_##name) args;
@@ -178,6 +190,8 @@ static void text_init(void)
     }
     text_lo = lo;
     text_len = hi - lo;
+    rt_text_lo = lo; /* stacks lose the runtime's frames at their bottom */
+    rt_text_len = hi - lo;
 }
 
 __attribute__((constructor(101))) static void intercept_ctor(void)
@@ -337,23 +351,96 @@ ALIGNED(memalign, (size_t a, size_t n), (a, n), n)
 ALIGNED(valloc, (size_t n), (n), n)
 ALIGNED(pvalloc, (size_t n), (n), n)
 
+/* ---- memory mappings ----
+ * A mapping that appears (mmap, MAP_FIXED over old pages included, the
+ * target of mremap) or goes away (munmap, the part of an mremap that is
+ * given up) holds no access and no sync object any more: its shadow is
+ * reset (whole shadow pages go back to the kernel, rt_shadow_reset) and
+ * its sync objects are dropped, after the real call succeeded. So pages
+ * unmapped and mapped again, by any thread, start clean, as in TSan; and
+ * the shadow of an unmapped range stops costing resident memory. (A new
+ * mapping is not recorded as a write of the mapping thread: the pointer to
+ * it must reach other threads through some synchronization anyway.)
+ *
+ * Before dlsym has resolved them (the checker's own start-up maps memory
+ * from an early constructor), the calls go to the kernel directly: asking
+ * dlsym from inside a mapping call could recurse into resolve(). */
+
+#define PAGE_ROUND(n) (((n) + 4095) & ~(size_t)4095)
+
+static void mapping_changed(uintptr_t a, size_t n)
+{
+    if (!n)
+        return;
+    n = PAGE_ROUND(n);
+    rt_sync_free_range(a, n);
+    rt_shadow_reset(a, n);
+}
+
+void *mmap(void *addr, size_t n, int prot, int flags, int fd, off_t off)
+{
+    if (RT_UNLIKELY(!real_mmap))
+        return (void *)syscall(SYS_mmap, addr, n, prot, flags, fd, off);
+    void *p = real_mmap(addr, n, prot, flags, fd, off);
+    if (p != MAP_FAILED && user_call(CALLER_PC))
+        mapping_changed((uintptr_t)p, n);
+    return p;
+}
+
+void *mmap64(void *addr, size_t n, int prot, int flags, int fd, off64_t off)
+{
+    if (RT_UNLIKELY(!real_mmap64))
+        return (void *)syscall(SYS_mmap, addr, n, prot, flags, fd, off);
+    void *p = real_mmap64(addr, n, prot, flags, fd, off);
+    if (p != MAP_FAILED && user_call(CALLER_PC))
+        mapping_changed((uintptr_t)p, n);
+    return p;
+}
+
+int munmap(void *addr, size_t n)
+{
+    if (RT_UNLIKELY(!real_munmap))
+        return (int)syscall(SYS_munmap, addr, n);
+    int rc = real_munmap(addr, n);
+    if (rc == 0 && user_call(CALLER_PC))
+        mapping_changed((uintptr_t)addr, n);
+    return rc;
+}
+
+void *mremap(void *old, size_t old_n, size_t new_n, int flags, ...)
+{
+    void *want = NULL;
+    if (flags & MREMAP_FIXED) {
+        va_list ap;
+        va_start(ap, flags);
+        want = va_arg(ap, void *);
+        va_end(ap);
+    }
+    void *p = real_mremap ? real_mremap(old, old_n, new_n, flags, want)
+                          : (void *)syscall(SYS_mremap, old, old_n, new_n, flags, want);
+    if (p == MAP_FAILED || !real_mremap || !user_call(CALLER_PC))
+        return p;
+    uintptr_t o = (uintptr_t)old, q = (uintptr_t)p;
+    old_n = PAGE_ROUND(old_n);
+    new_n = PAGE_ROUND(new_n);
+    if (q != o) {
+        /* moved: the old pages are gone (or, MREMAP_DONTUNMAP, fresh) and
+         * the target replaced whatever was mapped there; the contents'
+         * history does not move with them */
+        mapping_changed(o, old_n);
+        mapping_changed(q, new_n);
+    } else if (new_n < old_n) {
+        mapping_changed(o + new_n, old_n - new_n); /* the tail given up */
+    } else {
+        mapping_changed(o + old_n, new_n - old_n); /* the tail added */
+    }
+    return p;
+}
+
 /* ---- threads ---- */
 
-typedef struct start_arg {
-    void *(*fn)(void *);
-    void *arg;
-    gm_thr *ctx;
-} start_arg;
-
-static void *thread_start(void *p)
-{
-    start_arg a = *(start_arg *)p;
-    gm_rt_free(p, sizeof a);
-    gm_rt_thread_start(a.ctx);
-    void *ret = a.fn(a.arg);
-    gm_rt_thread_finish();
-    return ret;
-}
+/* The new thread starts in gm_rt_pthread_trampoline (thread.c: in the
+ * runtime's code, so that stacks in reports leave it out). */
 
 int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
@@ -365,11 +452,11 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
     if (attr)
         pthread_attr_getdetachstate(attr, &detached);
     gm_thr *ctx = gm_rt_thread_create(CALLER_PC, false);
-    start_arg *a = gm_rt_alloc(sizeof *a); /* the child frees it */
+    gm_rt_start_arg *a = gm_rt_alloc(sizeof *a); /* the child frees it */
     a->fn = fn;
     a->arg = arg;
     a->ctx = ctx;
-    int rc = real_pthread_create(th, attr, thread_start, a);
+    int rc = real_pthread_create(th, attr, gm_rt_pthread_trampoline, a);
     if (rc != 0) {
         gm_rt_thread_discard(ctx);
         gm_rt_free(a, sizeof *a);
@@ -572,47 +659,123 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
     return rc;
 }
 
+/* A barrier's phases. Every thread of phase p release-merges into the
+ * barrier's clock for p before the real wait and acquires it after. One
+ * clock for all phases is not enough: the last thread to arrive leaves at
+ * once and can reach the next wait, merging its phase-(p+1) accesses,
+ * before a slower thread of phase p has woken up and acquired p's clock,
+ * which would then hide a race inside phase p+1. So phases alternate
+ * between two clocks, at b+1 (even) and b+2 (odd): a thread can arrive at
+ * phase p+2 only after every thread arrived at p+1, and so after every
+ * thread acquired p's clock; what p left in that clock is then ordered
+ * before everyone anyway. The checker counts arrivals itself (before the
+ * real wait, so a phase's arrivals are all counted before the next
+ * phase's first), which needs the count given to pthread_barrier_init;
+ * a barrier whose init it did not see uses one clock at b, as before.
+ * The table is small and guarded by one spin lock (barriers are few, and
+ * their waits block anyway). */
+#define BARRIERS 256
+
+typedef struct barrier_phase {
+    uintptr_t addr; /* 0: a free entry */
+    unsigned count, arrived;
+    unsigned long phase;
+} barrier_phase;
+
+static barrier_phase barriers[BARRIERS];
+static rt_spin barrier_lock;
+
+static barrier_phase *barrier_find(uintptr_t b) /* barrier_lock held */
+{
+    for (size_t i = 0; i < BARRIERS; i++)
+        if (barriers[i].addr == b)
+            return &barriers[i];
+    return NULL;
+}
+
+/* An arrival at b: the key of its phase's clock. */
+static uintptr_t barrier_arrive(uintptr_t b)
+{
+    uintptr_t key = b;
+    rt_spin_lock(&barrier_lock);
+    barrier_phase *e = barrier_find(b);
+    if (e) {
+        key = b + 1 + (e->phase & 1);
+        if (++e->arrived >= e->count) {
+            e->arrived = 0;
+            e->phase++;
+        }
+    }
+    rt_spin_unlock(&barrier_lock);
+    return key;
+}
+
+int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr, unsigned count)
+{
+    ENSURE(pthread_barrier_init);
+    int rc = real_pthread_barrier_init(b, attr, count);
+    if (rc != 0 || !text_len || CALLER_PC - text_lo < text_len)
+        return rc;
+    rt_spin_lock(&barrier_lock);
+    barrier_phase *e = barrier_find((uintptr_t)b);
+    if (!e)
+        e = barrier_find(0);
+    if (e)
+        *e = (barrier_phase){.addr = (uintptr_t)b, .count = count};
+    rt_spin_unlock(&barrier_lock);
+    if (user_call(CALLER_PC)) /* a new barrier: no clock of an old one */
+        rt_sync_free_range((uintptr_t)b, 3);
+    return rc;
+}
+
+int pthread_barrier_destroy(pthread_barrier_t *b)
+{
+    ENSURE(pthread_barrier_destroy);
+    int rc = real_pthread_barrier_destroy(b);
+    if (rc != 0 || !text_len || CALLER_PC - text_lo < text_len)
+        return rc;
+    rt_spin_lock(&barrier_lock);
+    barrier_phase *e = barrier_find((uintptr_t)b);
+    if (e)
+        e->addr = 0;
+    rt_spin_unlock(&barrier_lock);
+    if (user_call(CALLER_PC))
+        rt_sync_free_range((uintptr_t)b, 3);
+    return rc;
+}
+
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
     ENSURE(pthread_barrier_wait);
     gm_thr *t = user_call(CALLER_PC);
+    /* every arrival counts, checked or not, or the phases drift */
+    uintptr_t key =
+        text_len && CALLER_PC - text_lo >= text_len ? barrier_arrive((uintptr_t)b) : (uintptr_t)b;
     if (t)
-        rt_release_merge(t, (uintptr_t)b);
+        rt_release_merge(t, key);
     int rc = real_pthread_barrier_wait(b);
     if (t)
-        rt_acquire(t, (uintptr_t)b);
+        rt_acquire(t, key);
     return rc;
 }
 
 /* pthread_once calls a function without an argument: the executor's
  * function and control word travel in thread-local variables (a nested
- * pthread_once saves and restores them). */
-static __thread void (*once_fn)(void);
-static __thread pthread_once_t *once_ctl;
-
-static void once_trampoline(void)
-{
-    void (*fn)(void) = once_fn;
-    pthread_once_t *ctl = once_ctl;
-    fn();
-    gm_thr *t = rt_thr();
-    if (!t->ignore)
-        rt_release(t, (uintptr_t)ctl);
-}
-
+ * pthread_once saves and restores them) to gm_rt_once_trampoline
+ * (thread.c), which calls the function and releases the control word. */
 int pthread_once(pthread_once_t *o, void (*fn)(void))
 {
     ENSURE(pthread_once);
     gm_thr *t = user_call(CALLER_PC);
     if (!t)
         return real_pthread_once(o, fn);
-    void (*save_fn)(void) = once_fn;
-    pthread_once_t *save_ctl = once_ctl;
-    once_fn = fn;
-    once_ctl = o;
-    int rc = real_pthread_once(o, once_trampoline);
-    once_fn = save_fn;
-    once_ctl = save_ctl;
+    void (*save_fn)(void) = gm_rt_once_fn;
+    uintptr_t save_ctl = gm_rt_once_ctl;
+    gm_rt_once_fn = fn;
+    gm_rt_once_ctl = (uintptr_t)o;
+    int rc = real_pthread_once(o, gm_rt_once_trampoline);
+    gm_rt_once_fn = save_fn;
+    gm_rt_once_ctl = save_ctl;
     rt_acquire(t, (uintptr_t)o);
     return rc;
 }

@@ -88,6 +88,13 @@ static void symbolize_stack(const gm_rstack *s, int owner, gm_symbolize_fn sym, 
         }
         out->n += k;
     }
+    /* nothing below main: the C library's start-up frames say nothing
+     * (TSan strips them too) */
+    for (int i = out->n - 1; i-- > 0;)
+        if (out->f[i].function && !strcmp(out->f[i].function, "main")) {
+            out->n = i + 1;
+            break;
+        }
 }
 
 static int nthreads_of(const gm_report *r)

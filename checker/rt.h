@@ -239,7 +239,18 @@ void gm_rt_fork_prepare(void);
 void gm_rt_fork_parent(void);
 void gm_rt_fork_child(void);
 void rt_shadow_fork_child(void); /* stripe locks back to free */
-void gm_rt_mem_fork_child(void); /* the checker allocator locks */
+/* Where the interceptors (intercept.c) call the program's functions; in
+ * thread.c, inside the runtime's code, so that stacks leave them out. */
+typedef struct gm_rt_start_arg {
+    void *(*fn)(void *);
+    void *arg;
+    gm_thr *ctx;
+} gm_rt_start_arg;
+void *gm_rt_pthread_trampoline(void *p); /* p: gm_rt_alloc'd, freed here */
+extern __thread void (*gm_rt_once_fn)(void) __attribute__((tls_model("initial-exec")));
+extern __thread uintptr_t gm_rt_once_ctl __attribute__((tls_model("initial-exec")));
+void gm_rt_once_trampoline(void); /* runs gm_rt_once_fn, releases gm_rt_once_ctl */
+void gm_rt_mem_fork_child(void);  /* the checker allocator locks */
 void gm_rt_thread_detach(gm_thr *t);
 gm_thr *gm_rt_slot_owner(unsigned sid); /* registry lock held by caller */
 void gm_rt_registry_lock(void);
@@ -275,9 +286,13 @@ enum { RT_MO_RELAXED, RT_MO_CONSUME, RT_MO_ACQUIRE, RT_MO_RELEASE, RT_MO_ACQ_REL
  * clock effect (NULL: a relaxed access with nothing to carry, no lock),
  * so the memory operation and its clock update are one step to every
  * other atomic on addr. end applies the C11 rule for kind and mo (a
- * failed CAS ends as a LOAD with the failure order) and unlocks. */
+ * failed CAS ends as a LOAD with the failure order) and unlocks. A load
+ * that begin did not lock calls rt_atomic_load_relock after reading: when
+ * it returns a locked bucket (an object appeared meanwhile), the load
+ * reads memory again and passes that bucket to end. */
 enum { RT_ATOMIC_LOAD, RT_ATOMIC_STORE, RT_ATOMIC_RMW };
 void *rt_atomic_begin(gm_thr *t, uintptr_t addr, int kind, int mo);
+void *rt_atomic_load_relock(uintptr_t addr);
 void rt_atomic_end(gm_thr *t, void *locked, uintptr_t addr, int kind, int mo);
 void rt_atomic_fence(gm_thr *t, int mo);
 
@@ -290,6 +305,10 @@ void rt_shadow_free(gm_thr *t, uintptr_t addr, size_t size, uintptr_t pc);
 size_t rt_shadow_bytes(void); /* mapped shadow */
 
 /* ---- history and stacks (history.c) ---- */
+/* The runtime's code, [rt_text_lo, rt_text_lo + rt_text_len): set once at
+ * start-up by the interceptors when they found it to be one block; 0 len:
+ * unknown. Interned stacks lose the runtime's frames at their bottom. */
+extern uintptr_t rt_text_lo, rt_text_len;
 uint32_t rt_stack_intern(const uintptr_t *pcs, int n); /* 0 for n == 0 */
 int rt_stack_get(uint32_t id, uintptr_t *out, int max);
 int rt_unwind(uintptr_t *out, int max, int skip); /* return addrs */

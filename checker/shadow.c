@@ -255,6 +255,14 @@ void rt_shadow_free(gm_thr *t, uintptr_t addr, size_t size, uintptr_t pc)
     access_range_kind(t, addr, size, CELL_FREED, pc);
 }
 
+/* A reset gives whole shadow pages back to the kernel (MADV_DONTNEED)
+ * only from this many shadow bytes on: 128 KiB of application memory
+ * (glibc's default mmap threshold; TSan's clear_shadow_mmap_threshold is
+ * 64 KiB, which a 64 KiB malloc block just exceeds). Below it, storing
+ * zeros is cheaper than the madvise (a TLB shootdown on every CPU the
+ * process ran on) and the page faults of the block's next use. */
+#define RESET_MADVISE_MIN ((size_t)256 << 10)
+
 /* Forget the spill block of one granule, if any (under its stripe). */
 static void drop_spill(_Atomic cell_t *g, uintptr_t gaddr)
 {
@@ -288,7 +296,7 @@ void rt_shadow_reset(uintptr_t addr, size_t size)
                         drop_spill(&g[i], a + i / 2 * 8);
             size_t bytes = ncells * sizeof(cell_t);
             char *p = (char *)g;
-            if (bytes >= 4 * 4096) {
+            if (bytes >= RESET_MADVISE_MIN) {
                 /* whole pages back to the kernel: zero and not resident */
                 char *lo = (char *)(((uintptr_t)p + 4095) & ~(uintptr_t)4095);
                 char *hi = (char *)(((uintptr_t)p + bytes) & ~(uintptr_t)4095);

@@ -31,11 +31,30 @@
  * themselves only through the values threads read, which the rules above
  * already follow; a global edge would hide real races.
  *
+ * Where objects live (the index): freeing memory must drop the objects in
+ * it, and probing the table once per granule of a large block costs a
+ * cache miss per granule and makes the whole table resident. So besides
+ * the table, a count of objects is kept per 512-byte chunk of the 47-bit
+ * address space: one pointer per 16 MiB region (a NORESERVE array, like
+ * the shadow's first level), and for each region that ever held an object
+ * 2^15 16-bit chunk counts and the region's total. A free probes only the
+ * granules of chunks whose count is not zero. Invariant: a chunk's count
+ * is the number of objects in the table whose address lies in the chunk
+ * (incremented when get_locked creates one, decremented when
+ * drop_in_bucket frees one, both under the object's bucket lock). Objects
+ * at addresses at or above 2^47 (announced ones only; never real memory)
+ * are not indexed, and a range reaching there is freed the old way.
+ *
  * Locking: the table has 2^20 buckets, each a spin lock and a list head.
  * A clock operation runs under its bucket's lock; nothing else is taken
  * while it is held except the checker allocator's class lock (leaf).
  * Bucket heads are also read without the lock (acquire; paired with the
  * release store that publishes a new object) to skip empty buckets.
+ * Index counts are relaxed atomics: a free that must see an object's
+ * count is ordered after the object's creation by the program's own
+ * synchronization (else the program frees memory it is using; the worst
+ * case is a stale object, which can hide a race, never invent one).
+ * Index regions are installed by CAS (release) and read with acquire.
  */
 #include <string.h>
 
@@ -59,6 +78,79 @@ typedef struct bucket {
 
 static _Atomic(bucket *) table;
 static _Atomic size_t nsync;
+
+/* ---- the index: sync objects per 512-byte chunk ---- */
+
+#define IDX_LIMIT        (1ull << 47)
+#define IDX_REGION_SHIFT 24
+#define IDX_REGIONS      (IDX_LIMIT >> IDX_REGION_SHIFT)
+#define IDX_CHUNK_SHIFT  9
+#define IDX_CHUNK        (1ull << IDX_CHUNK_SHIFT)
+#define IDX_CHUNKS       (1u << (IDX_REGION_SHIFT - IDX_CHUNK_SHIFT))
+
+typedef struct idx_region {
+    _Atomic uint32_t total;             /* objects in the region */
+    _Atomic uint16_t count[IDX_CHUNKS]; /* objects per chunk (at most 512) */
+} idx_region;
+
+typedef _Atomic(idx_region *) idx_entry;
+static _Atomic(idx_entry *) idx_l1; /* [IDX_REGIONS], mapped on first use */
+
+static RT_NOINLINE idx_region *idx_region_alloc(uintptr_t r)
+{
+    idx_entry *l1 = atomic_load_explicit(&idx_l1, memory_order_acquire);
+    if (!l1) {
+        idx_entry *fresh = gm_rt_map(IDX_REGIONS * sizeof(idx_entry));
+        if (atomic_compare_exchange_strong_explicit(&idx_l1, &l1, fresh, memory_order_acq_rel,
+                                                    memory_order_acquire))
+            l1 = fresh;
+        else
+            gm_rt_unmap((void *)fresh, IDX_REGIONS * sizeof(idx_entry));
+    }
+    idx_region *cur = atomic_load_explicit(&l1[r], memory_order_acquire);
+    if (cur)
+        return cur;
+    idx_region *fresh = gm_rt_map(sizeof(idx_region));
+    if (atomic_compare_exchange_strong_explicit(&l1[r], &cur, fresh, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return fresh;
+    gm_rt_unmap(fresh, sizeof(idx_region));
+    return cur;
+}
+
+/* The index region of address a, NULL when none (yet). */
+RT_INLINE idx_region *idx_peek(uintptr_t a)
+{
+    idx_entry *l1 = atomic_load_explicit(&idx_l1, memory_order_acquire);
+    return l1 ? atomic_load_explicit(&l1[a >> IDX_REGION_SHIFT], memory_order_acquire) : NULL;
+}
+
+RT_INLINE unsigned idx_chunk(uintptr_t a)
+{
+    return (unsigned)(a >> IDX_CHUNK_SHIFT) & (IDX_CHUNKS - 1);
+}
+
+/* An object at a was created; its bucket is locked. */
+static void idx_add(uintptr_t a)
+{
+    if (a >= IDX_LIMIT)
+        return;
+    idx_region *ir = idx_peek(a);
+    if (!ir)
+        ir = idx_region_alloc(a >> IDX_REGION_SHIFT);
+    atomic_fetch_add_explicit(&ir->count[idx_chunk(a)], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ir->total, 1, memory_order_relaxed);
+}
+
+/* An object at a is being freed; its bucket is locked. */
+static void idx_remove(uintptr_t a)
+{
+    idx_region *ir = a < IDX_LIMIT ? idx_peek(a) : NULL;
+    if (!ir)
+        return;
+    atomic_fetch_sub_explicit(&ir->count[idx_chunk(a)], 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&ir->total, 1, memory_order_relaxed);
+}
 
 static RT_NOINLINE bucket *table_init(void)
 {
@@ -186,6 +278,7 @@ static syncvar *get_locked(bucket *b, uintptr_t a)
     s = gm_rt_alloc(sizeof *s);
     s->addr = a;
     s->next = atomic_load_explicit(&b->head, memory_order_relaxed);
+    idx_add(a); /* before the object can be found, so before a free can drop it */
     atomic_store_explicit(&b->head, s, memory_order_release);
     atomic_fetch_add_explicit(&nsync, 1, memory_order_relaxed);
     return s;
@@ -277,10 +370,14 @@ static void load_part(gm_thr *t, syncvar *s, int mo)
 }
 
 /* Which atomics take the bucket lock around their memory operation:
- *  - a load never does: it reads memory first and then looks for a clock
- *    (a releaser publishes its clock before its store becomes visible, and
- *    holds the lock until the clock is complete, so a load that saw the
- *    store finds the object and waits for the lock);
+ *  - a load does when an object may exist: the value it reads and the
+ *    clock it takes must be the same store's (or the same release
+ *    sequence's). Read outside the lock, a load could read the old value
+ *    and then take the clock of a store that completed in between. When
+ *    the bucket was empty, the load reads memory unlocked and then looks
+ *    again (rt_atomic_load_relock): a releaser publishes its object before
+ *    its store becomes visible, so a load that read a released value finds
+ *    the object then, and reads again under the lock;
  *  - a store or RMW that releases (or follows a release fence) creates the
  *    object first, then stores under the lock;
  *  - an RMW that acquires locks whatever the bucket holds: its read and
@@ -289,9 +386,13 @@ static void load_part(gm_thr *t, syncvar *s, int mo)
 void *rt_atomic_begin(gm_thr *t, uintptr_t a, int kind, int mo)
 {
     mo = mo_norm(mo);
-    if (kind == RT_ATOMIC_LOAD)
-        return NULL;
     bucket *b = bucket_of(a);
+    if (kind == RT_ATOMIC_LOAD) {
+        if (bucket_empty(b))
+            return NULL;
+        rt_spin_lock(&b->lock);
+        return b;
+    }
     if (mo_releases(mo) || t->has_rel) {
         rt_spin_lock(&b->lock);
         (void)get_locked(b, a); /* visible before the store is */
@@ -304,6 +405,15 @@ void *rt_atomic_begin(gm_thr *t, uintptr_t a, int kind, int mo)
     return NULL;
 }
 
+void *rt_atomic_load_relock(uintptr_t a)
+{
+    bucket *b = bucket_of(a);
+    if (RT_LIKELY(bucket_empty(b)))
+        return NULL;
+    rt_spin_lock(&b->lock);
+    return b;
+}
+
 void rt_atomic_end(gm_thr *t, void *locked, uintptr_t a, int kind, int mo)
 {
     bucket *b = locked;
@@ -311,7 +421,8 @@ void rt_atomic_end(gm_thr *t, void *locked, uintptr_t a, int kind, int mo)
     if (!b) {
         if (kind != RT_ATOMIC_LOAD)
             return; /* a relaxed store/RMW with no clock around */
-        /* a load, after reading memory */
+        /* a failed CAS that locked nothing, after reading memory (a load
+         * has looked twice already: this finds nothing) */
         b = bucket_of(a);
         if (bucket_empty(b))
             return;
@@ -387,6 +498,7 @@ static void drop_in_bucket(bucket *b, uintptr_t lo, uintptr_t hi)
                 prev->next = next;
             else
                 atomic_store_explicit(&b->head, next, memory_order_relaxed);
+            idx_remove(s->addr);
             rt_vc_free(&s->vc);
             gm_rt_free(s, sizeof *s);
             atomic_fetch_sub_explicit(&nsync, 1, memory_order_relaxed);
@@ -398,17 +510,42 @@ static void drop_in_bucket(bucket *b, uintptr_t lo, uintptr_t hi)
     rt_spin_unlock(&b->lock);
 }
 
-void rt_sync_free_range(uintptr_t a, size_t n)
+/* Without the index: every granule's bucket, or for a range of more
+ * granules than a quarter of the buckets, every bucket. */
+static void free_range_probe_all(uintptr_t a, uintptr_t hi)
 {
-    if (atomic_load_explicit(&nsync, memory_order_relaxed) == 0 || n == 0)
-        return;
-    uintptr_t hi = a + n;
-    if (n / 8 <= SYNC_BUCKETS / 4) {
+    if ((hi - a) / 8 <= SYNC_BUCKETS / 4) {
         for (uintptr_t g = a & ~(uintptr_t)7; g < hi; g += 8)
             drop_in_bucket(bucket_of(g), a, hi);
     } else {
         bucket *tab = atomic_load_explicit(&table, memory_order_acquire);
         for (size_t i = 0; i < SYNC_BUCKETS; i++)
             drop_in_bucket(&tab[i], a, hi);
+    }
+}
+
+void rt_sync_free_range(uintptr_t a, size_t n)
+{
+    if (atomic_load_explicit(&nsync, memory_order_relaxed) == 0 || n == 0)
+        return;
+    uintptr_t hi = a + n;
+    if (hi < a || hi > IDX_LIMIT) { /* not (all) indexed */
+        free_range_probe_all(a, hi < a ? UINTPTR_MAX : hi);
+        return;
+    }
+    /* chunk by chunk; regions without objects in one step */
+    for (uintptr_t c = a & ~(uintptr_t)(IDX_CHUNK - 1); c < hi;) {
+        idx_region *ir = idx_peek(c);
+        if (!ir || atomic_load_explicit(&ir->total, memory_order_relaxed) == 0) {
+            c = ((c >> IDX_REGION_SHIFT) + 1) << IDX_REGION_SHIFT;
+            continue;
+        }
+        _Atomic uint16_t *cnt = &ir->count[idx_chunk(c)];
+        uintptr_t end = c + IDX_CHUNK < hi ? c + IDX_CHUNK : hi;
+        uintptr_t g = (c > a ? c : a) & ~(uintptr_t)7;
+        /* until the chunk's objects are all gone */
+        for (; g < end && atomic_load_explicit(cnt, memory_order_relaxed) != 0; g += 8)
+            drop_in_bucket(bucket_of(g), a, hi);
+        c += IDX_CHUNK;
     }
 }

@@ -15,6 +15,11 @@
  * A context, its clock array and history ring are recycled with the slot;
  * until then the finished thread's history stays readable for reports.
  *
+ * The interceptors' trampolines live here too, not in intercept.c: they
+ * call the program's thread start routines and pthread_once initializers,
+ * and being inside the runtime's code (between the text markers) lets the
+ * stacks in reports leave them out (history.c).
+ *
  * Locking: reg_lock (a spin lock; thread start and end only) guards the
  * slot tables, the FIFO and the identity fields other threads read in
  * reports; reports hold it while they read another thread's ring so the
@@ -261,6 +266,31 @@ gm_thr *gm_rt_thread_slow(void)
     pthread_setspecific(exit_key, t);
     gm_rt_busy--;
     return t;
+}
+
+/* ---- the interceptors' trampolines ---- */
+
+void *gm_rt_pthread_trampoline(void *p)
+{
+    gm_rt_start_arg a = *(gm_rt_start_arg *)p;
+    gm_rt_free(p, sizeof a);
+    gm_rt_thread_start(a.ctx);
+    void *ret = a.fn(a.arg);
+    gm_rt_thread_finish();
+    return ret;
+}
+
+__thread void (*gm_rt_once_fn)(void) __attribute__((tls_model("initial-exec")));
+__thread uintptr_t gm_rt_once_ctl __attribute__((tls_model("initial-exec")));
+
+void gm_rt_once_trampoline(void)
+{
+    void (*fn)(void) = gm_rt_once_fn;
+    uintptr_t ctl = gm_rt_once_ctl;
+    fn();
+    gm_thr *t = rt_thr();
+    if (!t->ignore)
+        rt_release(t, ctl);
 }
 
 gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine)

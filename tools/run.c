@@ -24,8 +24,11 @@
  *   0   otherwise.
  *
  * Invariants: the temporary directory is removed on every path after it
- * was created; the report output goes to --out or stdout only, gomm run's
- * own messages to stderr only; nothing is printed before PROG ends.
+ * was created; the report output goes to --out, else to stderr for text
+ * (where TSan and `go test -race` put reports, so they never mix with
+ * PROG's own standard output) and to stdout for json, sarif and junit
+ * (documents meant to be redirected); gomm run's own messages go to
+ * stderr only, after the reports; nothing is printed before PROG ends.
  */
 #define _GNU_SOURCE
 #include "run.h"
@@ -58,7 +61,8 @@ static void usage(FILE *f)
           "ARGS...\n"
           "\n"
           "Runs PROG (built with gomm cc) and every process it starts under the race checker,\n"
-          "prints the races found, and exits 66 when there is a race that is neither suppressed\n"
+          "prints the races found (text on stderr, other formats on stdout, unless --out),\n"
+          "and exits 66 when there is a race that is neither suppressed\n"
           "nor in the baseline, 2 on a usage or tool error (or when PROG was not built with\n"
           "gomm cc), else PROG's own exit status.\n",
           f);
@@ -654,8 +658,12 @@ static int gomm_run(const opts *o)
             return 2;
         }
     }
-    FILE *out = stdout;
+    /* text reports where TSan writes them; documents where they can be
+     * redirected */
+    FILE *out = o->format == F_TEXT ? stderr : stdout;
+    const char *out_name = o->format == F_TEXT ? "the standard error" : "the standard output";
     if (o->out) {
+        out_name = o->out;
         out = fopen(o->out, "w");
         if (!out) {
             fprintf(stderr, "gomm run: --out: cannot write '%s': %s\n", o->out, strerror(errno));
@@ -762,7 +770,7 @@ static int gomm_run(const opts *o)
         format_junit(&doc, &r);
         break;
     }
-    if (!write_output(out, o->out ? o->out : "the standard output", &doc))
+    if (!write_output(out, out_name, &doc))
         rc = 2;
     sb_free(&doc);
 

@@ -590,6 +590,96 @@ static void test_history_find_and_overwrite(void **state)
     on(main_thr);
 }
 
+/* A load reads memory and takes its clock in one step: when a sync object
+ * exists, begin returns with its bucket locked (so no store and clock
+ * update can come between the two), and a load that began unlocked and
+ * finds an object afterwards is told to read again under the lock. */
+static void test_atomic_load_locks_clock(void **state)
+{
+    (void)state;
+    static _Alignas(8) unsigned int flag;
+    gm_thr *p = spawn(), *c = spawn();
+    on(c);
+    void *l = rt_atomic_begin(c, (uintptr_t)&flag, RT_ATOMIC_LOAD, RLX);
+    assert_null(l); /* no object yet: no lock */
+    unsigned int v = flag;
+    /* p's releasing store lands between c's read and c's look-up */
+    on(p);
+    atomic32_store(&flag, 1, REL);
+    on(c);
+    l = rt_atomic_load_relock((uintptr_t)&flag);
+    assert_non_null(l); /* read again: under the lock, v is 1 */
+    v = flag;
+    rt_atomic_end(c, l, (uintptr_t)&flag, RT_ATOMIC_LOAD, ACQ);
+    assert_int_equal(v, 1);
+    assert_true(c->clk[p->sid] >= p->epoch - 1); /* acquired p's store */
+    /* with the object there, begin locks before the read */
+    l = rt_atomic_begin(c, (uintptr_t)&flag, RT_ATOMIC_LOAD, RLX);
+    assert_non_null(l);
+    rt_atomic_end(c, l, (uintptr_t)&flag, RT_ATOMIC_LOAD, RLX);
+    on(main_thr);
+}
+
+/* Freeing a range drops exactly the sync objects inside it, found through
+ * the per-chunk index (a chunk's first and last byte, a 16 MiB region
+ * boundary), and leaves the neighbours' alone. */
+static void test_free_range_drops_sync_objects(void **state)
+{
+    (void)state;
+    on(main_thr);
+    size_t region = (size_t)1 << 24, n = 3 * region;
+    char *m = gm_malloc(n);
+    assert_non_null(m);
+    uintptr_t base = ((uintptr_t)m + region - 1) & ~(uintptr_t)(region - 1); /* a region start */
+    uintptr_t in[] = {base - 1, base, base + 511, base + 512, base + 4096 + 3, base + region - 8};
+    size_t before = rt_sync_count();
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        rt_release(main_thr, in[i]);
+    rt_release(main_thr, base - 2);      /* just below the range */
+    rt_release(main_thr, base + region); /* just above it */
+    assert_int_equal(rt_sync_count(), before + sizeof in / sizeof in[0] + 2);
+    rt_sync_free_range(base - 1, region + 1);
+    assert_int_equal(rt_sync_count(), before + 2);
+    /* a range with no objects in it: nothing changes */
+    rt_sync_free_range(base + 8, region / 2);
+    assert_int_equal(rt_sync_count(), before + 2);
+    rt_sync_free_range(base - 2, 1);
+    rt_sync_free_range(base + region, 1);
+    assert_int_equal(rt_sync_count(), before);
+    gm_free(m);
+}
+
+/* Interned stacks lose the runtime's frames: its thread start and
+ * everything that called it, and its trampolines above. */
+static void test_stack_drops_runtime_bottom(void **state)
+{
+    (void)state;
+    uintptr_t lo = rt_text_lo, len = rt_text_len;
+    rt_text_lo = 0x100000;
+    rt_text_len = 0x100000;
+    uintptr_t out[GM_REPORT_MAX_FRAMES];
+    uintptr_t shadow[] = {0x5000, 0x5100, 0x180000}; /* callers, then thread_start */
+    uint32_t id = rt_stack_intern(shadow, 3);
+    assert_int_equal(rt_stack_get(id, out, GM_REPORT_MAX_FRAMES), 2);
+    assert_int_equal(out[0], 0x5000);
+    assert_int_equal(out[1], 0x5100);
+    uintptr_t goroutine[] = {0x5000, 0x150000, 0x7f0000001000, 0x7f0000002000}; /* libc below */
+    id = rt_stack_intern(goroutine, 4);
+    assert_int_equal(rt_stack_get(id, out, GM_REPORT_MAX_FRAMES), 1);
+    assert_int_equal(out[0], 0x5000);
+    uintptr_t once[] = {0x170000, 0x5200, 0x180000}; /* an initializer's trampoline */
+    id = rt_stack_intern(once, 3);
+    assert_int_equal(rt_stack_get(id, out, GM_REPORT_MAX_FRAMES), 1);
+    assert_int_equal(out[0], 0x5200);
+    uintptr_t only[] = {0x180000}; /* a thread function's own access */
+    assert_int_equal(rt_stack_intern(only, 1), 0);
+    uintptr_t plain[] = {0x5000, 0x6000};
+    id = rt_stack_intern(plain, 2);
+    assert_int_equal(rt_stack_get(id, out, GM_REPORT_MAX_FRAMES), 2);
+    rt_text_lo = lo;
+    rt_text_len = len;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -608,6 +698,9 @@ int main(void)
         cmocka_unit_test(test_slot_reuse),
         cmocka_unit_test(test_join_and_detach),
         cmocka_unit_test(test_history_find_and_overwrite),
+        cmocka_unit_test(test_atomic_load_locks_clock),
+        cmocka_unit_test(test_free_range_drops_sync_objects),
+        cmocka_unit_test(test_stack_drops_runtime_bottom),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

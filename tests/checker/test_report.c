@@ -55,6 +55,7 @@
 #define PC_FREE           ((uintptr_t)0x7f0000010100)
 #define PC_PTHREAD_CREATE ((uintptr_t)0x7f0000020000)
 #define PC_UNKNOWN        ((uintptr_t)0xdead)
+#define PC_LIBC_START     ((uintptr_t)0x7f0000040000)
 
 typedef struct fake {
     uintptr_t pc;
@@ -75,6 +76,7 @@ static const fake fakes[] = {
     {PC_MALLOC, "malloc", NULL, 0, 0, "/usr/lib/libgomm_race.so.0", 0x7f0000000000},
     {PC_FREE, "free", NULL, 0, 0, "/usr/lib/libgomm_race.so.0", 0x7f0000000000},
     {PC_PTHREAD_CREATE, "pthread_create", NULL, 0, 0, LIBC, 0x7f0000000000},
+    {PC_LIBC_START, "__libc_start_call_main", NULL, 0, 0, LIBC, 0x7f0000000000},
 };
 
 static int fake_symbolize(uintptr_t pc, bool exact, gm_symframe *out, int max)
@@ -363,7 +365,8 @@ static void test_lost_stack(void **state)
 }
 
 /* The main thread writes atomically, with an inlined frame, an unknown
- * frame, and a location on T1's stack; T1's creation stack is lost. */
+ * frame, and a location on T1's stack; T1's creation stack is lost. The
+ * C library's frame under main is not printed. */
 static void test_main_thread(void **state)
 {
     (void)state;
@@ -371,8 +374,8 @@ static void test_main_thread(void **state)
     memset(&r, 0, sizeof r);
     r.type = GM_REPORT_RACE;
     r.cur = (gm_raccess){.addr = 0x7ffc00001000, .size = 8, .write = true, .atomic = true};
-    r.cur.stack =
-        stack_of(3, (uintptr_t)PC_INLINED, (uintptr_t)PC_UNKNOWN, (uintptr_t)PC_MAIN_CREATE1);
+    r.cur.stack = stack_of(4, (uintptr_t)PC_INLINED, (uintptr_t)PC_UNKNOWN,
+                           (uintptr_t)PC_MAIN_CREATE1, (uintptr_t)PC_LIBC_START);
     r.prev = (gm_raccess){.addr = 0x7ffc00001000, .size = 8, .tid = 1};
     r.prev.stack = stack_of(1, (uintptr_t)PC_READER);
     r.loc.kind = GM_LOC_STACK;

@@ -3,7 +3,7 @@
  * that finally reads 1 has no acquire fence after it, and the fences
  * before it follow loads that read 0, so nothing synchronizes and the data
  * races. A tight loop (no yield), so loads run while the store happens.
- * known: gomm-bug a load that reads the old value can take the new store's clock
+ * (fixed gomm bug: a load now takes the clock of the store it read, not a newer one)
  */
 #include <pthread.h>
 #include <sched.h>

@@ -71,10 +71,13 @@ check_races() {
   has out.txt "races: none"
   has err.txt "gomm run: no races (1 process checked)"
   expect 66 "$gomm" run -- "$bin" a
-  has out.txt "WARNING: ThreadSanitizer: data race"
-  has out.txt "races.c:$write_line"
-  has out.txt "races.c:$read_line"
-  has out.txt "SUMMARY: ThreadSanitizer: data race"
+  # text reports go to stderr, as TSan's do; PROG's output stays alone on stdout
+  has out.txt "races: a"
+  hasnt out.txt "WARNING:"
+  has err.txt "WARNING: ThreadSanitizer: data race"
+  has err.txt "races.c:$write_line"
+  has err.txt "races.c:$read_line"
+  has err.txt "SUMMARY: ThreadSanitizer: data race"
   has err.txt "gomm run: 1 new race"
 }
 
@@ -178,7 +181,7 @@ shared)
   "$gomm" cc -g main.c -o main -L. -lrace -Wl,-rpath,"$tmp"
   expect 0 "$gomm" run -- ./main none
   expect 66 "$gomm" run -- ./main a
-  has out.txt "librace.c:$write_line"
+  has err.txt "librace.c:$write_line"
   ;;
 gomm_api)
   # a program on gomm's API: -lgomm is dropped (the race runtime, linked
@@ -188,7 +191,7 @@ gomm_api)
   "$gomm" cc -g -O1 -I"$src/include" -I"$bin/include" -DGOMM_RACE=1 api.c -o api -L"$bin" -lgomm -pthread
   instrumented ./api
   expect 66 "$gomm" run -- ./api
-  has out.txt "api.c:"
+  has err.txt "api.c:"
   has out.txt "race consumer ran"
   ;;
 formats)
@@ -250,6 +253,15 @@ assert int(t.get("failures")) == 0 and int(t.get("tests")) == 1, t.attrib
 c = t.findall("testcase")
 assert len(c) == 1 and c[0].find("failure") is None
 EOF
+  # text without --out: on stderr, before gomm run's summary; json stays on stdout
+  expect 66 "$gomm" run --format text -- ./races ab
+  hasnt out.txt "WARNING:"
+  [ "$(grep -c '^WARNING: ThreadSanitizer: data race' err.txt)" = 2 ] || { cat err.txt >&2; fail "text on stderr: want 2 reports"; }
+  [ "$(grep -n '^SUMMARY: ThreadSanitizer' err.txt | tail -1 | cut -d: -f1)" -lt "$(grep -n '^gomm run: 2 new races' err.txt | cut -d: -f1)" ] ||
+    { cat err.txt >&2; fail "text on stderr: the reports must come before gomm run's summary"; }
+  expect 66 "$gomm" run --format json -- ./races ab
+  has out.txt '"type":"summary"'
+  hasnt err.txt '"type":"summary"'
   # text, to a file: PROG's own output stays on stdout
   expect 66 "$gomm" run --format text --out r.txt -- ./races ab
   has out.txt "races: ab"
@@ -268,11 +280,11 @@ baseline)
   # the known race passes
   expect 0 "$gomm" run --baseline known.txt -- ./races a
   has err.txt "0 new races, 1 known from the baseline"
-  hasnt out.txt "WARNING:"
+  hasnt err.txt "WARNING:"
   # a new race fails, and only it is printed
   expect 66 "$gomm" run --baseline known.txt -- ./races ab
-  [ "$(grep -c '^WARNING:' out.txt)" = 1 ] || fail "want only the new race printed"
-  has out.txt "races.c:$b_line"
+  [ "$(grep -c '^WARNING:' err.txt)" = 1 ] || fail "want only the new race printed"
+  has err.txt "races.c:$b_line"
   expect 66 "$gomm" run --baseline known.txt --format sarif --out new.sarif -- ./races ab
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["runs"][0]["results"]; assert len(r)==1 and r[0]["baselineState"]=="new", r' new.sarif ||
     fail "SARIF with a baseline"
@@ -312,7 +324,7 @@ multiprocess)
   cc spawn.c -o spawn
   # the parent is not instrumented; its child's races count
   expect 66 "$gomm" run -- ./spawn ./races a
-  has out.txt "races.c:$write_line"
+  has err.txt "races.c:$write_line"
   has err.txt "(1 process checked)"
   expect 0 "$gomm" run -- ./spawn ./races none
   # two instrumented processes, the same race in both: reported once
@@ -325,12 +337,18 @@ suppressions)
   expect 0 "$gomm" run --suppressions supp.txt -- ./races a
   has err.txt "1 report suppressed"
   expect 66 "$gomm" run --suppressions supp.txt -- ./races ab
-  has out.txt "races.c:$b_line"
-  hasnt out.txt "races.c:$write_line"
+  has err.txt "races.c:$b_line"
+  hasnt err.txt "races.c:$write_line"
   # the user's own GOMM_OPTIONS are kept (gomm run appends its own)
   GOMM_OPTIONS="suppressions=$tmp/supp.txt" expect 0 "$gomm" run -- ./races a
   expect 2 "$gomm" run --suppressions missing.supp -- ./races a
   has err.txt "cannot read 'missing.supp'"
+  ;;
+mmap)
+  # munmap gives the unmapped pages' shadow back to the kernel
+  "$gomm" cc -g -O1 mmap_rss.c -o mmap_rss
+  expect 0 "$gomm" run -- ./mmap_rss
+  has out.txt "resident"
   ;;
 *)
   fail "unknown case '$case'"
