@@ -96,6 +96,9 @@ static void usage(FILE *f)
                "  --out FILE         write the report there (default stdout)\n"
                "  --list             list the selected tests and exit\n"
                "  --merge FILE...    merge JSON reports of shards instead of running\n"
+               "  --model M          enumerate every outcome allowed by model M (sc, tso, c11,\n"
+               "                     rc11) instead of running; herd7's output layout\n"
+               "  --unroll N         loop unrolling bound of --model (default 2, as herd7)\n"
                "  --runs N           runs per program test (default 4)\n"
                "  --seed N           first seed of program runs and the shape harness (default 1)\n"
                "  --mode M           shape start rendezvous: timebase (default), user, none\n"
@@ -222,6 +225,74 @@ static char *test_name_of(const char *path)
     if (dot && dot != n)
         *dot = '\0';
     return n;
+}
+
+/* The tests that pats select (none: the whole bundled suite), in order.
+ * 0, or 2 after a message on stderr (a pattern that matches nothing). */
+int litmus_collect(const strvec *pats, strvec *paths)
+{
+    char *suite = suite_dir();
+    if (!pats->n) {
+        char *sd = xasprintf("%s/shapes", suite), *pd = xasprintf("%s/programs", suite);
+        if (!is_dir(sd)) {
+            fprintf(stderr,
+                    "gomm litmus: the bundled suite is not at %s (set GOMM_LITMUS_DIR to the "
+                    "directory holding shapes/ and programs/)\n",
+                    suite);
+            free(sd);
+            free(pd);
+            free(suite);
+            return 2;
+        }
+        scan_dir(sd, paths, true, false);
+        scan_dir(pd, paths, false, true);
+        free(sd);
+        free(pd);
+        free(suite);
+        return 0;
+    }
+    strvec bundled = {0};
+    char *sd = xasprintf("%s/shapes", suite), *pd = xasprintf("%s/programs", suite);
+    scan_dir(sd, &bundled, true, false);
+    scan_dir(pd, &bundled, false, true);
+    free(sd);
+    free(pd);
+    free(suite);
+    int rc = 0;
+    for (size_t i = 0; i < pats->n && !rc; i++) {
+        const char *p = pats->v[i];
+        struct stat st;
+        if (!stat(p, &st)) {
+            if (S_ISDIR(st.st_mode)) {
+                size_t before = paths->n;
+                scan_dir(p, paths, true, true);
+                if (paths->n == before) {
+                    fprintf(stderr, "gomm litmus: no .litmus or .c files under %s\n", p);
+                    rc = 2;
+                }
+            } else if (has_ext(p, ".litmus") || has_ext(p, ".c")) {
+                sv_push(paths, p);
+            } else {
+                fprintf(stderr, "gomm litmus: %s is neither a shape (.litmus) nor a program (.c)\n",
+                        p);
+                rc = 2;
+            }
+            continue;
+        }
+        size_t before = paths->n;
+        for (size_t k = 0; k < bundled.n; k++) {
+            char *nm = test_name_of(bundled.v[k]);
+            if (!fnmatch(p, nm, 0))
+                sv_push(paths, bundled.v[k]);
+            free(nm);
+        }
+        if (paths->n == before) {
+            fprintf(stderr, "gomm litmus: no file or bundled test matches '%s'\n", p);
+            rc = 2;
+        }
+    }
+    sv_free(&bundled);
+    return rc;
 }
 
 /* ---- the CPU pool ---- */
@@ -546,6 +617,7 @@ int gomm_litmus_main(int argc, char **argv)
         .runs = 4,
         .seed = 1,
         .delay = -1,
+        .unroll = 2,
         .progress = isatty(2),
     };
     strvec pats = {0}, merges = {0};
@@ -615,6 +687,16 @@ int gomm_litmus_main(int argc, char **argv)
             merge = true;
             if (v)
                 sv_push(&merges, v);
+        } else if (!strcmp(a, "--model")) {
+            VALUE();
+            if (strcmp(v, "sc") && strcmp(v, "tso") && strcmp(v, "c11") && strcmp(v, "rc11"))
+                return usage_error("--model must be sc, tso, c11 or rc11, not '%s'", v);
+            o.model = v;
+        } else if (!strcmp(a, "--unroll")) {
+            VALUE();
+            if (!parse_long(v, 0, 64, &x))
+                return usage_error("--unroll needs 0..64, not '%s'", v);
+            o.unroll = (int)x;
         } else if (!strcmp(a, "--runs")) {
             VALUE();
             if (!parse_long(v, 1, 1000, &x))
@@ -670,7 +752,7 @@ int gomm_litmus_main(int argc, char **argv)
             strcmp(a, "--out") && strcmp(a, "--runs") && strcmp(a, "--seed") &&
             strcmp(a, "--mode") && strcmp(a, "--size") && strcmp(a, "--period") &&
             strcmp(a, "--delay") && strcmp(a, "--cc") && strcmp(a, "--cache-dir") &&
-            strcmp(a, "--merge"))
+            strcmp(a, "--merge") && strcmp(a, "--model") && strcmp(a, "--unroll"))
             return usage_error("option %s takes no value", a);
 #undef VALUE
     }
@@ -699,65 +781,12 @@ int gomm_litmus_main(int argc, char **argv)
 
     /* the tests */
     strvec paths = {0};
-    char *suite = suite_dir();
-    if (!pats.n) {
-        char *sd = xasprintf("%s/shapes", suite), *pd = xasprintf("%s/programs", suite);
-        if (!is_dir(sd)) {
-            fprintf(stderr,
-                    "gomm litmus: the bundled suite is not at %s (set GOMM_LITMUS_DIR to the "
-                    "directory holding shapes/ and programs/)\n",
-                    suite);
-            free(sd);
-            free(pd);
-            free(suite);
-            return 2;
-        }
-        scan_dir(sd, &paths, true, false);
-        scan_dir(pd, &paths, false, true);
-        free(sd);
-        free(pd);
-    } else {
-        strvec bundled = {0};
-        char *sd = xasprintf("%s/shapes", suite), *pd = xasprintf("%s/programs", suite);
-        scan_dir(sd, &bundled, true, false);
-        scan_dir(pd, &bundled, false, true);
-        free(sd);
-        free(pd);
-        for (size_t i = 0; i < pats.n; i++) {
-            const char *p = pats.v[i];
-            struct stat st;
-            if (!stat(p, &st)) {
-                if (S_ISDIR(st.st_mode)) {
-                    size_t before = paths.n;
-                    scan_dir(p, &paths, true, true);
-                    if (paths.n == before) {
-                        fprintf(stderr, "gomm litmus: no .litmus or .c files under %s\n", p);
-                        return 2;
-                    }
-                } else if (has_ext(p, ".litmus") || has_ext(p, ".c")) {
-                    sv_push(&paths, p);
-                } else {
-                    fprintf(stderr,
-                            "gomm litmus: %s is neither a shape (.litmus) nor a program (.c)\n", p);
-                    return 2;
-                }
-                continue;
-            }
-            size_t before = paths.n;
-            for (size_t k = 0; k < bundled.n; k++) {
-                char *nm = test_name_of(bundled.v[k]);
-                if (!fnmatch(p, nm, 0))
-                    sv_push(&paths, bundled.v[k]);
-                free(nm);
-            }
-            if (paths.n == before) {
-                fprintf(stderr, "gomm litmus: no file or bundled test matches '%s'\n", p);
-                return 2;
-            }
-        }
-        sv_free(&bundled);
+    int crc = litmus_collect(&pats, &paths);
+    if (crc) {
+        sv_free(&paths);
+        sv_free(&pats);
+        return crc;
     }
-    free(suite);
     if (o.shard_n) {
         strvec sh = {0};
         for (size_t i = 0; i < paths.n; i++)
@@ -776,6 +805,12 @@ int gomm_litmus_main(int argc, char **argv)
         sv_free(&paths);
         sv_free(&pats);
         return 0;
+    }
+    if (o.model) {
+        int st = litmus_model_run(&o, &paths);
+        sv_free(&paths);
+        sv_free(&pats);
+        return st;
     }
     pool_n = lt_allowed_cpus(pool_cpus, 1024);
     if (pool_n < 1)

@@ -86,7 +86,18 @@ typedef struct lopts {
     bool keep;
     bool progress;
     int verbose;
+    const char *model; /* --model: "sc", "tso", "c11", "rc11" (NULL: run) */
+    int unroll;        /* --unroll (2) */
 } lopts;
+
+/* The tests that pats select (none: the bundled suite), in order; 0, or 2
+ * after a message on stderr. */
+int litmus_collect(const strvec *pats, strvec *paths);
+
+/* `gomm litmus --model M FILE...` (tools/litmus_model.c): enumerates each
+ * shape's outcomes under the model and prints them in herd7's layout (or
+ * --format json); returns the exit status. */
+int litmus_model_run(const lopts *o, const strvec *paths);
 
 /* Runs one program test (tools/litmus_prog.c); fills r. */
 void litmus_run_program(const char *path, const lopts *o, lresult *r);
