@@ -608,7 +608,7 @@ static int emit(const lopts *o, lresult *rs, size_t n, double secs)
     return status;
 }
 
-int gomm_litmus_main(int argc, char **argv)
+static int litmus_main(int argc, char **argv, strvec *pats, strvec *merges)
 {
     lopts o = {
         .iterations = 1000000,
@@ -620,7 +620,6 @@ int gomm_litmus_main(int argc, char **argv)
         .unroll = 2,
         .progress = isatty(2),
     };
-    strvec pats = {0}, merges = {0};
     bool merge = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -686,7 +685,7 @@ int gomm_litmus_main(int argc, char **argv)
         } else if (!strcmp(a, "--merge")) {
             merge = true;
             if (v)
-                sv_push(&merges, v);
+                sv_push(merges, v);
         } else if (!strcmp(a, "--model")) {
             VALUE();
             if (strcmp(v, "sc") && strcmp(v, "tso") && strcmp(v, "c11") && strcmp(v, "rc11"))
@@ -741,11 +740,11 @@ int gomm_litmus_main(int argc, char **argv)
             o.verbose++;
         } else if (!strcmp(a, "--")) {
             for (i++; i < argc; i++)
-                sv_push(merge ? &merges : &pats, argv[i]);
+                sv_push(merge ? merges : pats, argv[i]);
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else {
-            sv_push(merge ? &merges : &pats, a);
+            sv_push(merge ? merges : pats, a);
         }
         if (v && a == name && strcmp(a, "--iterations") && strcmp(a, "--time") &&
             strcmp(a, "--jobs") && strcmp(a, "--shard") && strcmp(a, "--format") &&
@@ -762,29 +761,31 @@ int gomm_litmus_main(int argc, char **argv)
         o.progress = false;
 
     if (merge) {
-        if (!merges.n)
+        if (!merges->n)
             return usage_error("--merge needs JSON files%s", "");
         lresult *rs = NULL;
         size_t n = 0;
         double secs = 0;
-        for (size_t i = 0; i < merges.n; i++)
-            if (!litmus_load_json(merges.v[i], &rs, &n, &secs))
-                return 2;
-        int st = emit(&o, rs, n, secs);
+        int st = 0;
+        for (size_t i = 0; i < merges->n && !st; i++)
+            if (!litmus_load_json(merges->v[i], &rs, &n, &secs))
+                st = 2;
+        if (!st)
+            st = emit(&o, rs, n, secs);
         for (size_t i = 0; i < n; i++)
             lresult_free(&rs[i]);
         free(rs);
-        sv_free(&merges);
-        sv_free(&pats);
+        sv_free(merges);
+        sv_free(pats);
         return st;
     }
 
     /* the tests */
     strvec paths = {0};
-    int crc = litmus_collect(&pats, &paths);
+    int crc = litmus_collect(pats, &paths);
     if (crc) {
         sv_free(&paths);
-        sv_free(&pats);
+        sv_free(pats);
         return crc;
     }
     if (o.shard_n) {
@@ -803,13 +804,13 @@ int gomm_litmus_main(int argc, char **argv)
             free(nm);
         }
         sv_free(&paths);
-        sv_free(&pats);
+        sv_free(pats);
         return 0;
     }
     if (o.model) {
         int st = litmus_model_run(&o, &paths);
         sv_free(&paths);
-        sv_free(&pats);
+        sv_free(pats);
         return st;
     }
     pool_n = lt_allowed_cpus(pool_cpus, 1024);
@@ -834,6 +835,15 @@ int gomm_litmus_main(int argc, char **argv)
         lresult_free(&rs[i]);
     free(rs);
     sv_free(&paths);
+    sv_free(pats);
+    return st;
+}
+
+int gomm_litmus_main(int argc, char **argv)
+{
+    strvec pats = {0}, merges = {0};
+    int st = litmus_main(argc, argv, &pats, &merges);
     sv_free(&pats);
+    sv_free(&merges);
     return st;
 }
