@@ -171,6 +171,9 @@ void *gm_race_go_create(uintptr_t pc)
 void gm_race_go_start(void *ctx)
 {
     if (ctx) {
+        /* the caller's stack pointer at this call: the goroutine's frames
+         * will be below it (frame pointers are kept in the runtime) */
+        gm_rt_fresh_stack_below((uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *));
         gm_rt_thread_start(ctx);
         perturb(ctx);
     }

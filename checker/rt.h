@@ -229,10 +229,13 @@ extern __thread int gm_rt_busy __attribute__((tls_model("initial-exec")));
 void gm_rt_init(void);
 gm_thr *gm_rt_thread_slow(void);                           /* the calling thread's context */
 gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine); /* by the parent */
-void gm_rt_thread_start(gm_thr *t);                        /* in the child */
-void gm_rt_thread_finish(void);                            /* in the child, at its end */
-void gm_rt_thread_join(gm_thr *t);                         /* the joiner acquires t */
-void gm_rt_thread_discard(gm_thr *t);                      /* created, never ran */
+/* A goroutine starts on a reused pool-thread stack: drop the shadow and
+ * sync objects of the stack below sp (up to 1 MiB), dead to it. */
+void gm_rt_fresh_stack_below(uintptr_t sp);
+void gm_rt_thread_start(gm_thr *t);   /* in the child */
+void gm_rt_thread_finish(void);       /* in the child, at its end */
+void gm_rt_thread_join(gm_thr *t);    /* the joiner acquires t */
+void gm_rt_thread_discard(gm_thr *t); /* created, never ran */
 void gm_rt_thread_set_pthread(gm_thr *t, uintptr_t id, bool detached);
 gm_thr *gm_rt_thread_by_pthread(uintptr_t id); /* a joinable one, or NULL */
 void gm_rt_fork_prepare(void);

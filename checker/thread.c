@@ -319,6 +319,31 @@ gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine)
     return t;
 }
 
+/* How much of a pool thread's stack below the goroutine's first frame is
+ * made fresh at each goroutine start: the deepest frames an earlier
+ * goroutine can have left shadow in that a new one is likely to reuse. */
+#define GO_STACK_RESET ((uintptr_t)1 << 20)
+
+/* A goroutine starts on a pool thread whose stack earlier goroutines used:
+ * what lies below the current frame is dead to the new goroutine, which
+ * is not ordered after the old ones (Go: a goroutine's end orders
+ * nothing), so their shadow and sync objects would make its own locals
+ * look racy. Forget them, as TSan does when a thread reuses a stack. */
+void gm_rt_fresh_stack_below(uintptr_t sp)
+{
+    stack_bounds();
+    uintptr_t lo = sp > GO_STACK_RESET ? sp - GO_STACK_RESET : 0;
+    if (tls_stk_hi && (sp <= tls_stk_lo || sp > tls_stk_hi))
+        return; /* not on the thread's known stack (an alternate stack) */
+    if (tls_stk_lo > lo)
+        lo = tls_stk_lo;
+    lo &= ~(uintptr_t)7;
+    if (sp > lo) {
+        rt_sync_free_range(lo, sp - lo);
+        rt_shadow_reset(lo, sp - lo);
+    }
+}
+
 void gm_rt_thread_start(gm_thr *t)
 {
     set_identity(t);

@@ -13,10 +13,10 @@
  * program is a failed invariant (its message is quoted).
  *
  * Invariants: the build is cached by a hash of the source, prog.h, flags
- * and the gomm binary's identity; temporary files are removed on every
- * path; a run that outlives its timeout is killed with its process group.
- * Called from worker threads: no shared state besides the file system
- * (cache names are unique per process and thread).
+ * and the identities of the gomm binary and the race runtime it links; temporary files are removed
+ * on every path; a run that outlives its timeout is killed with its process group. Called from
+ * worker threads: no shared state besides the file system (cache names are unique per process and
+ * thread).
  */
 #define _GNU_SOURCE
 #include "litmus.h"
@@ -41,6 +41,12 @@
 #endif
 #ifndef GOMM_SOURCE_DIR
 #define GOMM_SOURCE_DIR ""
+#endif
+#ifndef GOMM_RUNTIME_BUILD_DIR
+#define GOMM_RUNTIME_BUILD_DIR ""
+#endif
+#ifndef GOMM_INSTALL_LIBDIR
+#define GOMM_INSTALL_LIBDIR "lib"
 #endif
 #ifndef GOMM_INCLUDE_BUILD_DIR
 #define GOMM_INCLUDE_BUILD_DIR ""
@@ -285,6 +291,38 @@ static void include_dirs(strvec *cmd)
     free(bindir);
 }
 
+/* Hashes the identity (mtime, size) of the race runtime gomm cc links, so
+ * a rebuilt runtime rebuilds the programs: $GOMM_LIBDIR's, the build
+ * tree's, else the install's (the places tools/cc.c looks). */
+static uint64_t runtime_identity(uint64_t h)
+{
+    const char *exe = self_exe();
+    char *bindir = dir_of(exe ? exe : "/usr/local/bin/gomm");
+    const char *env = getenv("GOMM_LIBDIR");
+    char *cands[4] = {0};
+    if (env && *env)
+        cands[0] = xasprintf("%s/libgomm_race_cc.a", env);
+    else if (*GOMM_BINARY_DIR && same_dir(bindir, GOMM_BINARY_DIR))
+        cands[0] = xasprintf("%s/libgomm_race_cc.a", GOMM_RUNTIME_BUILD_DIR);
+    else {
+        cands[0] = xasprintf("%s/../%s/libgomm_race_cc.a", bindir, GOMM_INSTALL_LIBDIR);
+        cands[1] = xasprintf("%s/../lib64/libgomm_race_cc.a", bindir);
+        cands[2] = xasprintf("%s/../lib/libgomm_race_cc.a", bindir);
+    }
+    for (int i = 0; i < 4 && cands[i]; i++) {
+        struct stat st;
+        if (!stat(cands[i], &st)) {
+            h = fnv(h, &st.st_mtim, sizeof st.st_mtim);
+            h = fnv(h, &st.st_size, sizeof st.st_size);
+            break;
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        free(cands[i]);
+    free(bindir);
+    return h;
+}
+
 /* Appends the words of s (blank-separated) to v. */
 static void push_words(strvec *v, const char *s)
 {
@@ -438,6 +476,7 @@ void litmus_run_program(const char *path, const lopts *o, lresult *r)
     hh = fnv(hh, &est.st_mtim, sizeof est.st_mtim);
     hh = fnv(hh, &est.st_size, sizeof est.st_size);
     hh = fnv(hh, path, strlen(path));
+    hh = runtime_identity(hh);
     free(ph);
     free(progh);
     char *cache = o->cache_dir ? xstrdup(o->cache_dir) : lt_cache_dir();
