@@ -693,8 +693,15 @@ static void load_suppressions(void)
     }
 }
 
-static void at_exit(void)
+/* The status the program passed to exit() (or returned from main), -1
+ * until it exits that way: the "reported" line carries it, so gomm run
+ * --exit-status=program can give it back after exitcode replaced it. */
+static int program_exit_status = -1;
+
+static void at_exit(int status, void *arg)
 {
+    (void)arg;
+    program_exit_status = status;
     gm_report_finish();
 }
 
@@ -724,7 +731,7 @@ void gm_report_init(const gm_options *o)
     load_suppressions();
     if (!hooks_installed) {
         hooks_installed = true;
-        atexit(at_exit);
+        on_exit(at_exit, NULL);
         pthread_atfork(NULL, NULL, child_after_fork);
     }
     pthread_mutex_unlock(&report_lock);
@@ -900,8 +907,10 @@ static void finish_locked(void)
         if (json) {
             put(&k, "{\"type\":\"reported\",\"tool\":");
             json_str(&k, tool_name(&opts));
-            putf(&k, ",\"pid\":%d,\"count\":%d,\"exitcode\":%d,\"suppressions\":[", pid, nreported,
-                 nreported > 0 ? opts.exitcode : 0);
+            putf(&k,
+                 ",\"pid\":%d,\"count\":%d,\"exitcode\":%d,\"program_status\":%d,"
+                 "\"suppressions\":[",
+                 pid, nreported, nreported > 0 ? opts.exitcode : 0, program_exit_status);
             bool comma = false;
             if (matched > 0) {
                 list_matched(&k, supp_file, true, &comma);

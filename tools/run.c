@@ -4,7 +4,7 @@
  *
  *   gomm run [--format text|json|sarif|junit] [--out FILE]
  *            [--suppressions FILE] [--baseline FILE] [--write-baseline FILE]
- *            [--srcroot DIR] -- PROG ARGS...
+ *            [--srcroot DIR] [--exit-status race|program] -- PROG ARGS...
  *
  * PROG runs with the user's environment plus GOMM_RUN_MARK=<tmp>/mark and
  * GOMM_OPTIONS=<the user's>:report_format=json:log_path=<tmp>/r:
@@ -22,6 +22,9 @@
  *   PROG's status when it failed on its own (not by the runtime's race
  *       exit) and no new race was found (128+N when killed by signal N);
  *   0   otherwise.
+ * With --exit-status=program: always PROG's own status (the status it
+ * passed to exit(), which the runtime reports when its exitcode replaced
+ * it), races or not; races are still reported in the chosen format.
  *
  * Invariants: the temporary directory is removed on every path after it
  * was created; the report output goes to --out, else to stderr for text
@@ -50,6 +53,7 @@ enum format { F_TEXT, F_JSON, F_SARIF, F_JUNIT };
 
 typedef struct opts {
     enum format format;
+    bool program_status; /* --exit-status=program */
     const char *out, *suppressions, *baseline, *write_baseline, *srcroot;
     char **prog; /* NULL-terminated */
 } opts;
@@ -57,14 +61,15 @@ typedef struct opts {
 static void usage(FILE *f)
 {
     fputs("usage: gomm run [--format text|json|sarif|junit] [--out FILE] [--suppressions FILE]\n"
-          "                [--baseline FILE] [--write-baseline FILE] [--srcroot DIR] -- PROG "
-          "ARGS...\n"
+          "                [--baseline FILE] [--write-baseline FILE] [--srcroot DIR]\n"
+          "                [--exit-status race|program] -- PROG ARGS...\n"
           "\n"
           "Runs PROG (built with gomm cc) and every process it starts under the race checker,\n"
           "prints the races found (text on stderr, other formats on stdout, unless --out),\n"
           "and exits 66 when there is a race that is neither suppressed\n"
           "nor in the baseline, 2 on a usage or tool error (or when PROG was not built with\n"
-          "gomm cc), else PROG's own exit status.\n",
+          "gomm cc), else PROG's own exit status. With --exit-status=program it exits with\n"
+          "PROG's own status even when races were found (they are still reported).\n",
           f);
 }
 
@@ -95,8 +100,9 @@ static int parse_args(int argc, char **argv, opts *o, bool *done)
         }
         if (a[0] != '-' || !a[1])
             break; /* PROG */
-        static const char *const names[] = {"--format",   "--out",     "--suppressions",
-                                            "--baseline", "--srcroot", "--write-baseline"};
+        static const char *const names[] = {"--format",     "--out",     "--suppressions",
+                                            "--baseline",   "--srcroot", "--write-baseline",
+                                            "--exit-status"};
         const char *value = NULL;
         size_t which = sizeof names / sizeof names[0];
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
@@ -144,6 +150,14 @@ static int parse_args(int argc, char **argv, opts *o, bool *done)
             break;
         case 5:
             o->write_baseline = value;
+            break;
+        case 6:
+            if (!strcmp(value, "program"))
+                o->program_status = true;
+            else if (!strcmp(value, "race"))
+                o->program_status = false;
+            else
+                return usage_error("--exit-status: '%s' is not one of race, program", value);
             break;
         }
     }
@@ -481,6 +495,7 @@ static bool write_baseline(const char *path, const run_result *r, const baseline
 
 typedef struct collected {
     int top_count, top_exitcode; /* PROG's own "reported" line */
+    int top_program_status;      /* what PROG passed to exit(), -1 unknown */
 } collected;
 
 static void add_race(run_result *r, race *rc)
@@ -509,6 +524,7 @@ static void parse_line(run_result *r, collected *c, const char *origin, char *li
         if (pid == top) {
             c->top_count = (int)json_int(json_get(o, "count"), 0);
             c->top_exitcode = (int)json_int(json_get(o, "exitcode"), RACE_EXIT);
+            c->top_program_status = (int)json_int(json_get(o, "program_status"), -1);
         }
         const jval *s = json_get(o, "suppressions");
         for (size_t i = 0; i < json_len(s); i++)
@@ -747,12 +763,17 @@ static int gomm_run(const opts *o)
     }
     /* PROG's own failure, unless the runtime set the status for races */
     bool runtime_status = c.top_count > 0 && status == c.top_exitcode;
-    if (r.nnew > 0)
+    /* PROG's own status: what it passed to exit() when the runtime
+     * replaced it with exitcode */
+    int own = status;
+    if (runtime_status)
+        own = c.top_program_status >= 0 ? c.top_program_status : 0;
+    if (o->program_status)
+        rc = own;
+    else if (r.nnew > 0)
         rc = RACE_EXIT;
-    else if (status != 0 && !runtime_status)
-        rc = status;
     else
-        rc = 0;
+        rc = own;
     r.exit_status = rc;
 
     sbuf doc = {0};

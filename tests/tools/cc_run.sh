@@ -318,6 +318,16 @@ exit_status)
   expect 143 "$gomm" run -- ./killed
   # races win over the program's status
   expect 66 "$gomm" run -- ./races a
+  expect 66 "$gomm" run -- ./races a 5
+  expect 66 "$gomm" run --exit-status=race -- ./races a 5
+  # --exit-status=program: PROG's own status, races still reported
+  expect 5 "$gomm" run --exit-status=program -- ./races a 5
+  has err.txt "races.c:$write_line"
+  expect 0 "$gomm" run --exit-status program -- ./races a
+  has err.txt "1 new race"
+  expect 3 "$gomm" run --exit-status=program -- ./races none 3
+  expect 2 "$gomm" run --exit-status=maybe -- ./races a
+  has err.txt "--exit-status: 'maybe' is not one of race, program"
   ;;
 multiprocess)
   "$gomm" cc -g -O1 races.c -o races -lpthread

@@ -3,8 +3,9 @@
  * tests, built by `gomm cc` in every way the tests try.
  *
  *   races none [STATUS]   no race (a mutex orders the counter); exits STATUS
- *   races a               one race: race_a_write vs race_a_read (global)
- *   races ab              the race of `a`, and a second one in race_b (heap)
+ *   races a [STATUS]      one race: race_a_write vs race_a_read (global)
+ *   races ab [STATUS]     the race of `a`, and a second one in race_b (heap);
+ *                         the racy modes exit STATUS (the runtime makes it 66)
  *
  * Invariants: the racing accesses are on the lines marked RACE-A-WRITE,
  * RACE-A-READ and RACE-B; each racy mode joins its threads, so every race
@@ -76,5 +77,5 @@ int main(int argc, char **argv)
         free(p);
     }
     printf("races: %s\n", mode);
-    return 0;
+    return argc > 2 ? atoi(argv[2]) : 0;
 }
