@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "../litmus/ast.h"
+#include "../litmus/model.h"
 #include "../litmus/native.h"
 
 #ifndef GOMM_BINARY_DIR
@@ -74,6 +75,11 @@ void lresult_free(lresult *r)
     free(r->states);
     free(r->observation);
     free(r->expectation);
+    for (int i = 0; i < 4; i++)
+        free(r->computed[i]);
+    free(r->expect_source);
+    free(r->model_error);
+    sv_free(&r->unseen);
     sv_free(&r->reports);
     sv_free(&r->report_keys);
     memset(r, 0, sizeof *r);
@@ -355,6 +361,169 @@ static void set_note(lresult *r, const char *fmt, ...)
     r->note = s;
 }
 
+/* Is state st (nvars values) among the model's final states? */
+static bool model_has(const lt_model_result *m, const int64_t *st, int nvars)
+{
+    for (int i = 0; i < m->nstates; i++)
+        if (!memcmp(m->states + (size_t)i * (size_t)nvars, st, sizeof *st * (size_t)nvars))
+            return true;
+    return false;
+}
+
+static void add_note(lresult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(lresult *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    if (!s)
+        return;
+    char *n = r->note;
+    r->note = n ? xasprintf("%s; %s", n, s) : xstrdup(s);
+    free(n);
+    free(s);
+}
+
+/* The verdict of a shape's hardware run. With a complete state set of the
+ * machine's model (the enumerator; no loop cut at its unroll bound), an
+ * observed state outside it is a FAIL and the file's Expect key must
+ * agree with the computed observation; otherwise the file's Expect key
+ * for the machine judges the condition's proposition alone. */
+static void judge(lresult *r, const lt_test *t, const lt_native_out *out, const lt_model_result *mr,
+                  const bool *have)
+{
+    int nv = t->nvars;
+    const lt_model_result *mm = have[machine_model] ? &mr[machine_model] : NULL;
+    const lt_model_result *sc = have[LM_SC] && !mr[LM_SC].loop_bound ? &mr[LM_SC] : NULL;
+    const lt_model_result *c11 = have[LM_C11] ? &mr[LM_C11] : NULL;
+    bool exact = mm && !mm->loop_bound;
+    lt_expect meta = t->expect[machine_model];
+    lt_expect ex = exact ? mm->observation : meta;
+    r->expect_source = xstrdup(exact ? "model" : meta != LX_UNKNOWN ? "metadata" : "none");
+    if (ex != LX_UNKNOWN)
+        r->expect = xstrdup(lt_expect_name(ex));
+    bool racy;
+    if (c11)
+        racy = c11->undef || (have[LM_RC11] && mr[LM_RC11].undef);
+    else
+        racy = t->expect[LM_C11] == LX_UNDEF || t->expect[LM_RC11] == LX_UNDEF ||
+               (t->expect[LM_C11] == LX_UNKNOWN && lt_has_plain_conflict(t));
+    lt_expect sce = sc ? sc->observation : t->expect[LM_SC];
+    r->weak = sc || sce == LX_NEVER || sce == LX_ALWAYS ? 0 : -1;
+
+    r->states = xcalloc((size_t)out->nstates + 1, sizeof *r->states);
+    char buf[4096];
+    const char *bad = NULL, *outside = NULL;
+    long badcount = 0, outcount = 0, outfirst = 0;
+    for (int i = 0; i < out->nstates; i++) {
+        const int64_t *st = out->states + (size_t)i * (size_t)nv;
+        lstate *s = &r->states[r->nstates++];
+        lt_state_text(t, st, buf, sizeof buf);
+        s->text = xstrdup(buf);
+        s->count = out->counts[i];
+        s->filtered = t->filter && !lt_prop_eval(t->filter, st);
+        s->sat = lt_prop_eval(t->cond, st);
+        if (s->filtered)
+            continue;
+        if (s->sat)
+            r->positive += s->count;
+        else
+            r->negative += s->count;
+        if (sc ? !model_has(sc, st, nv)
+               : (sce == LX_NEVER && s->sat) || (sce == LX_ALWAYS && !s->sat))
+            r->weak += s->count;
+        if (exact && !model_has(mm, st, nv)) {
+            if (!outside) {
+                outside = s->text;
+                outfirst = s->count;
+            }
+            outcount += s->count;
+        }
+        if ((ex == LX_NEVER && s->sat) || (ex == LX_ALWAYS && !s->sat)) {
+            if (!bad)
+                bad = s->text;
+            badcount += s->count;
+        }
+    }
+    /* allowed by C11, never seen here */
+    if (c11 && !c11->undef && !c11->loop_bound)
+        for (int i = 0; i < c11->nstates; i++) {
+            const int64_t *st = c11->states + (size_t)i * (size_t)nv;
+            if (c11->filtered[i])
+                continue;
+            bool seen = false;
+            for (int k = 0; k < out->nstates && !seen; k++)
+                seen = !memcmp(out->states + (size_t)k * (size_t)nv, st, sizeof *st * (size_t)nv);
+            if (!seen) {
+                lt_state_text(t, st, buf, sizeof buf);
+                sv_push(&r->unseen, buf);
+            }
+        }
+    /* states in a stable order: by text */
+    for (size_t i = 1; i < r->nstates; i++)
+        for (size_t j = i; j > 0 && strcmp(r->states[j - 1].text, r->states[j].text) > 0; j--) {
+            lstate tmp = r->states[j];
+            r->states[j] = r->states[j - 1];
+            r->states[j - 1] = tmp;
+        }
+    r->observation = xstrdup(r->positive == 0   ? "Never"
+                             : r->negative == 0 ? "Always"
+                                                : "Sometimes");
+    const char *mname = machine_model == LM_TSO ? "x86-TSO" : lt_model_name(machine_model);
+    if (racy) {
+        r->verdict = LV_UNDEF;
+        if (c11 && c11->race[0])
+            set_note(r, "races under C11 (%s): any outcome is allowed; observed %s", c11->race,
+                     r->observation);
+        else
+            set_note(r, "plain accesses race under C11: any outcome is allowed; observed %s",
+                     r->observation);
+    } else if (outside) {
+        r->verdict = LV_FAIL;
+        set_note(r, "%s forbids the state %s, observed %ld time%s: a hardware or compiler bug",
+                 mname, outside, outfirst, outfirst == 1 ? "" : "s");
+        if (outcount != outfirst)
+            add_note(r, "%ld iterations in all ended outside the model", outcount);
+    } else if (exact && meta != LX_UNKNOWN && meta != ex) {
+        r->verdict = LV_FAIL;
+        set_note(r, "wrong expectation: the file says Expect%s=%s, the %s model gives %s",
+                 lt_model_name(machine_model), lt_expect_name(meta), lt_model_name(machine_model),
+                 lt_expect_name(ex));
+    } else if (ex == LX_UNKNOWN) {
+        r->verdict = LV_UNCHECKED;
+        set_note(r,
+                 "no Expect%s= line and no complete model result%s%s: outcomes are reported, "
+                 "not checked",
+                 lt_model_name(machine_model), r->model_error ? ": " : "",
+                 r->model_error ? r->model_error : "");
+    } else if (bad) {
+        r->verdict = LV_FAIL;
+        set_note(r,
+                 "%s forbids %s%s, observed %ld time%s (hardware or compiler bug, or a wrong "
+                 "expectation)",
+                 mname,
+                 ex == LX_ALWAYS ? "a state outside the condition: " : "the condition's state ",
+                 bad, badcount, badcount == 1 ? "" : "s");
+    } else {
+        r->verdict = LV_PASS;
+        if (ex == LX_SOMETIMES)
+            set_note(r, "allowed outcome %s", r->positive ? "observed" : "not observed");
+    }
+    if (r->unseen.n && r->verdict != LV_FAIL)
+        add_note(r, "%zu state%s C11 allows not observed", r->unseen.n,
+                 r->unseen.n == 1 ? "" : "s");
+    if (!exact && mm && mm->loop_bound)
+        add_note(r,
+                 "the model's loop unrolling (--unroll %d) cut some paths: judged by the "
+                 "condition only",
+                 2);
+    if (r->loopbound && r->verdict != LV_FAIL)
+        add_note(r, "%ld iterations cut a while loop at the bound", r->loopbound);
+}
+
 static void run_shape(const char *path, const lopts *o, lresult *r)
 {
     char err[8192];
@@ -377,17 +546,23 @@ static void run_shape(const char *path, const lopts *o, lresult *r)
     for (int m = 0; m < LM_NMODELS; m++)
         if (t->expect[m] != LX_UNKNOWN)
             r->expects[m] = xstrdup(lt_expect_name(t->expect[m]));
-    lt_expect ex = t->expect[machine_model];
-    if (ex != LX_UNKNOWN)
-        r->expect = xstrdup(lt_expect_name(ex));
-    bool racy = t->expect[LM_C11] == LX_UNDEF || t->expect[LM_RC11] == LX_UNDEF ||
-                (t->expect[LM_C11] == LX_UNKNOWN && lt_has_plain_conflict(t));
     if (t->nthreads > pool_n) {
         r->verdict = LV_SKIP;
         set_note(r, "needs %d CPUs to run without sharing one; this process may use %d",
                  t->nthreads, pool_n);
         lt_test_free(t);
         return;
+    }
+    /* what each model allows (the enumerator: milliseconds) */
+    lt_model_result mr[LM_NMODELS];
+    bool have[LM_NMODELS];
+    char merr[512] = "";
+    for (int m = 0; m < LM_NMODELS; m++) {
+        have[m] = lt_enumerate(t, m, o->unroll, &mr[m], merr, sizeof merr) == 0;
+        if (have[m])
+            r->computed[m] = xstrdup(lt_expect_name(mr[m].observation));
+        else if (!r->model_error)
+            r->model_error = xstrdup(merr);
     }
     int cpus[64];
     pool_take(t->nthreads, cpus);
@@ -410,6 +585,9 @@ static void run_shape(const char *path, const lopts *o, lresult *r)
     if (rc) {
         r->verdict = LV_ERROR;
         r->note = xstrdup(err);
+        for (int m = 0; m < LM_NMODELS; m++)
+            if (have[m])
+                lt_model_result_free(&mr[m]);
         lt_test_free(t);
         return;
     }
@@ -418,83 +596,10 @@ static void run_shape(const char *path, const lopts *o, lresult *r)
     r->late = out.late;
     r->loopbound = out.loopbound;
     r->period = out.period;
-    r->states = xcalloc((size_t)out.nstates + 1, sizeof *r->states);
-    long sat_states = 0, unsat_states = 0;
-    lt_expect sc = t->expect[LM_SC];
-    r->weak = (sc == LX_NEVER || sc == LX_ALWAYS) ? 0 : -1;
-    char buf[4096];
-    for (int i = 0; i < out.nstates; i++) {
-        const int64_t *st = out.states + (size_t)i * (size_t)t->nvars;
-        lstate *s = &r->states[r->nstates++];
-        lt_state_text(t, st, buf, sizeof buf);
-        s->text = xstrdup(buf);
-        s->count = out.counts[i];
-        s->filtered = t->filter && !lt_prop_eval(t->filter, st);
-        s->sat = lt_prop_eval(t->cond, st);
-        if (s->filtered)
-            continue;
-        if (s->sat) {
-            r->positive += s->count;
-            sat_states++;
-        } else {
-            r->negative += s->count;
-            unsat_states++;
-        }
-        if ((sc == LX_NEVER && s->sat) || (sc == LX_ALWAYS && !s->sat))
-            r->weak += s->count;
-    }
-    /* states in a stable order: by text */
-    for (size_t i = 1; i < r->nstates; i++)
-        for (size_t j = i; j > 0 && strcmp(r->states[j - 1].text, r->states[j].text) > 0; j--) {
-            lstate tmp = r->states[j];
-            r->states[j] = r->states[j - 1];
-            r->states[j - 1] = tmp;
-        }
-    r->observation = xstrdup(r->positive == 0   ? "Never"
-                             : r->negative == 0 ? "Always"
-                                                : "Sometimes");
-    /* the verdict */
-    const char *bad = NULL;
-    long badcount = 0;
-    for (size_t i = 0; i < r->nstates; i++) {
-        const lstate *s = &r->states[i];
-        if (s->filtered)
-            continue;
-        if ((ex == LX_NEVER && s->sat) || (ex == LX_ALWAYS && !s->sat)) {
-            if (!bad)
-                bad = s->text;
-            badcount += s->count;
-        }
-    }
-    if (racy) {
-        r->verdict = LV_UNDEF;
-        set_note(r, "plain accesses race under C11: any outcome is allowed; observed %s",
-                 r->observation);
-    } else if (ex == LX_UNKNOWN) {
-        r->verdict = LV_UNCHECKED;
-        set_note(r, "no Expect%s= line: outcomes are reported, not checked",
-                 lt_model_name(machine_model));
-    } else if (bad) {
-        r->verdict = LV_FAIL;
-        set_note(r,
-                 "%s forbids %s%s, observed %ld time%s (hardware or compiler bug, or a wrong "
-                 "expectation)",
-                 lt_model_name(machine_model),
-                 ex == LX_ALWAYS ? "a state outside the condition: " : "the condition's state ",
-                 bad, badcount, badcount == 1 ? "" : "s");
-    } else {
-        r->verdict = LV_PASS;
-        if (ex == LX_SOMETIMES)
-            set_note(r, "allowed outcome %s", r->positive ? "observed" : "not observed");
-    }
-    if (r->loopbound && r->verdict != LV_FAIL) {
-        char *n = r->note;
-        r->note = xasprintf("%s%s%ld iterations cut a while loop at the bound", n ? n : "",
-                            n ? "; " : "", r->loopbound);
-        free(n);
-    }
-    (void)sat_states;
-    (void)unsat_states;
+    judge(r, t, &out, mr, have);
+    for (int m = 0; m < LM_NMODELS; m++)
+        if (have[m])
+            lt_model_result_free(&mr[m]);
     lt_native_out_free(&out);
     lt_test_free(t);
 }

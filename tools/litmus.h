@@ -47,11 +47,15 @@ typedef struct lresult {
     double seconds;
     int threads;
     /* shapes */
-    char *model;      /* model the machine is checked against: "TSO", "C11" */
-    char *expect;     /* that model's expectation: "Never", ... or NULL */
-    char *expects[4]; /* per model as declared: SC TSO C11 RC11 (NULL: none) */
-    char *quant;      /* "exists", "~exists", "forall" */
-    char *condition;  /* as herd prints it */
+    char *model;         /* model the machine is checked against: "TSO", "C11" */
+    char *expect;        /* that model's expectation: "Never", ... or NULL */
+    char *expects[4];    /* per model as declared: SC TSO C11 RC11 (NULL: none) */
+    char *computed[4];   /* per model as the enumerator computes it (NULL: failed) */
+    char *expect_source; /* "model", "metadata" or "none" */
+    char *model_error;   /* why the enumerator failed, if it did */
+    strvec unseen;       /* final states C11 allows that were not observed */
+    char *quant;         /* "exists", "~exists", "forall" */
+    char *condition;     /* as herd prints it */
     lstate *states;
     size_t nstates;
     long positive, negative; /* iterations whose state satisfies / does not */

@@ -65,7 +65,13 @@ void litmus_format_herd(sbuf *b, const lresult *r)
               ok ? "" : "NOT ");
     sb_printf(b, "Observation %s %s %ld %ld\n", r->name, r->observation ? r->observation : "?",
               r->positive, r->negative);
-    sb_printf(b, "Time %s %.2f\n\n", r->name, r->seconds);
+    sb_printf(b, "Time %s %.2f\n", r->name, r->seconds);
+    if (r->unseen.n) {
+        sb_printf(b, "Allowed by C11, not observed (%zu states)\n", r->unseen.n);
+        for (size_t i = 0; i < r->unseen.n; i++)
+            sb_printf(b, "        %s\n", r->unseen.v[i]);
+    }
+    sb_put(b, "\n");
 }
 
 static void observed_text(char *buf, size_t n, const lresult *r)
@@ -187,6 +193,23 @@ void litmus_format_json(sbuf *b, lresult *rs, size_t n, double secs)
                     f2 = false;
                 }
             sb_put(b, "}");
+            sb_put(b, ",\"computed\":{");
+            bool f3 = true;
+            for (int m = 0; m < 4; m++)
+                if (r->computed[m]) {
+                    sb_printf(b, "%s\"%s\":", f3 ? "" : ",", mn[m]);
+                    json_put_str(b, r->computed[m]);
+                    f3 = false;
+                }
+            sb_put(b, "}");
+            jstr_field(b, "expect_source", r->expect_source);
+            sb_put(b, ",\"allowed_not_observed\":[");
+            for (size_t k = 0; k < r->unseen.n; k++) {
+                if (k)
+                    sb_putc(b, ',');
+                json_put_str(b, r->unseen.v[k]);
+            }
+            sb_put(b, "]");
             jstr_field(b, "quantifier", r->quant);
             jstr_field(b, "condition", r->condition);
             jstr_field(b, "observation", r->observation);
@@ -328,6 +351,12 @@ bool litmus_load_json(const char *path, lresult **rs, size_t *n, double *secs)
         static const char *const mn[] = {"SC", "TSO", "C11", "RC11"};
         for (int k = 0; k < 4; k++)
             r->expects[k] = jdup(json_get(json_get(t, "expects"), mn[k]));
+        for (int k = 0; k < 4; k++)
+            r->computed[k] = jdup(json_get(json_get(t, "computed"), mn[k]));
+        r->expect_source = jdup(json_get(t, "expect_source"));
+        const jval *un = json_get(t, "allowed_not_observed");
+        for (size_t k = 0; k < json_len(un); k++)
+            sv_push(&r->unseen, json_str(json_at(un, k), "?"));
         r->quant = jdup(json_get(t, "quantifier"));
         r->condition = jdup(json_get(t, "condition"));
         r->observation = jdup(json_get(t, "observation"));

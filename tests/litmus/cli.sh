@@ -71,17 +71,35 @@ expect 0 "$GOMM" litmus --iterations 20000 --format json "$T/always.litmus"
 json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="pass", t; assert t["iterations"]==20000; assert t["histogram"]=={"0:r0=1; x=2;": 20000}, t["histogram"]; assert d["summary"]["pass"]==1' ||
     fail "always.litmus JSON"
 expect 1 "$GOMM" litmus --iterations 20000 --format json "$T/wrong.litmus"
-json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="fail", t; assert "TSO forbids" in t["note"], t["note"]' ||
+json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="fail", t; assert "wrong expectation: the file says ExpectTSO=Never" in t["note"], t["note"]; assert t["computed"]["TSO"]=="Always"' ||
     fail "wrong.litmus JSON"
 expect 1 "$GOMM" litmus --iterations 20000 --no-progress "$T/wrong.litmus" "$T/always.litmus"
 grep -q '^Test Wrong Allowed' "$T/out" || fail "no litmus7 Test line"
 grep -q '^Observation Wrong Always 20000 0' "$T/out" || fail "no litmus7 Observation line"
-grep -q '^fail Wrong: TSO forbids' "$T/out" || fail "no fail note"
+grep -q '^fail Wrong: wrong expectation' "$T/out" || fail "no fail note"
 
-# ---- a test without expectations is reported, not checked ----
+# ---- an outcome outside the machine's model fails: a "compiler" that
+# miscompiles the store (2 instead of 1) makes every iteration show it ----
+cat >"$T/miscc" <<'EOF2'
+#!/bin/sh
+for a; do case "$a" in *.c) sed -i 's/(int32_t)INT64_C(1)/(int32_t)INT64_C(2)/' "$a" ;; esac; done
+exec cc "$@"
+EOF2
+chmod +x "$T/miscc"
+expect 1 "$GOMM" litmus --iterations 1000 --format json --cc "$T/miscc" "$T/always.litmus"
+json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="fail", t; assert "forbids the state 0:r0=2; x=3;, observed 1000 times" in t["note"] and "compiler bug" in t["note"], t["note"]' ||
+    fail "miscompiled run not caught"
+
+# ---- a test without expectations is checked against the computed model ----
 printf 'C Free\n{}\nP0(int *x) { *x = 1; }\nexists (x=1)\n' >"$T/free.litmus"
 expect 0 "$GOMM" litmus --iterations 1000 --format json "$T/free.litmus"
-json "$T/out" 'assert d["tests"][0]["verdict"]=="unchecked"' || fail "unchecked verdict"
+json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="pass" and t["expect_source"]=="model" and t["expect"]=="Always", t' ||
+    fail "computed expectation"
+# ... unless the model's loop unrolling cut its paths: reported, not checked
+printf 'C Spin\n{}\nP0(atomic_int *x) { int r0 = 0; while (atomic_load_explicit(x, memory_order_relaxed) == 0) r0 = 1; }\nexists (0:r0=1)\n' >"$T/spin.litmus"
+expect 0 "$GOMM" litmus --iterations 20 --format json "$T/spin.litmus"
+json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="unchecked" and t["loop_bound_hits"]==20, t' ||
+    fail "unchecked verdict"
 
 # ---- more threads than CPUs: skipped, never oversubscribed ----
 ncpu=$(nproc)
