@@ -331,7 +331,12 @@ gm_thr *gm_rt_thread_create(uintptr_t pc, bool goroutine)
  * look racy. Forget them, as TSan does when a thread reuses a stack. */
 void gm_rt_fresh_stack_below(uintptr_t sp)
 {
+    /* pthread_getattr_np may allocate: the interceptors must pass it
+     * through (as in set_identity), or a thread without a context yet
+     * re-enters here through realloc and deadlocks on glibc's lock */
+    gm_rt_busy++;
     stack_bounds();
+    gm_rt_busy--;
     uintptr_t lo = sp > GO_STACK_RESET ? sp - GO_STACK_RESET : 0;
     if (tls_stk_hi && (sp <= tls_stk_lo || sp > tls_stk_hi))
         return; /* not on the thread's known stack (an alternate stack) */
