@@ -366,11 +366,11 @@ void cache_release(gm_cache *c)
     }
     /* Whatever is on the delayed list was orphaned above. */
     atomic_store_explicit(&c->delayed, NULL, memory_order_relaxed);
-    pthread_mutex_lock(&pool_lock);
+    gm_lock_nosusp(&pool_lock);
     atomic_store_explicit(&c->in_use, false, memory_order_relaxed);
     c->pool_next = pool_free;
     pool_free = c;
-    pthread_mutex_unlock(&pool_lock);
+    gm_unlock_nosusp(&pool_lock);
 }
 
 static void cache_thread_exit(void *arg)
@@ -403,14 +403,14 @@ gm_cache *cache_get(void)
     gm_cache *c = gm_tls_cache;
     if (c)
         return c;
-    pthread_mutex_lock(&pool_lock);
+    gm_lock_nosusp(&pool_lock);
     c = pool_free;
     if (c) {
         pool_free = c->pool_next;
     } else {
         c = meta_alloc(sizeof *c);
         if (!c) {
-            pthread_mutex_unlock(&pool_lock);
+            gm_unlock_nosusp(&pool_lock);
             return NULL;
         }
         init_cache_fields(c);
@@ -419,7 +419,7 @@ gm_cache *cache_get(void)
     }
     atomic_store_explicit(&c->in_use, true, memory_order_relaxed);
     c->thread = pthread_self();
-    pthread_mutex_unlock(&pool_lock);
+    gm_unlock_nosusp(&pool_lock);
     /* TLS first: pthread_setspecific may allocate, and must find the cache */
     gm_tls_cache = c;
     pthread_setspecific(cache_key, c);
@@ -431,7 +431,7 @@ void cache_read_counts(uint64_t nmalloc[GM_NUM_CLASSES], uint64_t nfree[GM_NUM_C
                        uint64_t *threads)
 {
     *threads = 0;
-    pthread_mutex_lock(&pool_lock);
+    gm_lock_nosusp(&pool_lock);
     for (gm_cache *c = all_caches; c; c = c->all_next) {
         for (int k = 0; k < GM_NUM_CLASSES; k++) {
             nmalloc[k] += atomic_load_explicit(&c->nmalloc[k], memory_order_relaxed);
@@ -439,7 +439,7 @@ void cache_read_counts(uint64_t nmalloc[GM_NUM_CLASSES], uint64_t nfree[GM_NUM_C
         }
         *threads += atomic_load_explicit(&c->in_use, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&pool_lock);
+    gm_unlock_nosusp(&pool_lock);
 }
 
 void cache_init(void)
@@ -449,16 +449,17 @@ void cache_init(void)
 
 void cache_lock_for_fork(void)
 {
-    pthread_mutex_lock(&pool_lock);
+    gm_lock_nosusp(&pool_lock);
 }
 
 void cache_unlock_after_fork(int child)
 {
     if (!child) {
-        pthread_mutex_unlock(&pool_lock);
+        gm_unlock_nosusp(&pool_lock);
         return;
     }
     pthread_mutex_init(&pool_lock, NULL);
+    gc_nosuspend_end(); /* the child's lock is new: end the region taken at prefork */
     /* A remote freer that was notifying an owner at the fork is gone: its
      * span would stay NOTIFYING (and its owner spin) forever. Finish for it:
      * back to ACTIVE, unarmed, so polling finds its remote frees. */

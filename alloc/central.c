@@ -24,13 +24,13 @@ void central_init(void)
 void central_list(gm_span *s)
 {
     gm_central *ct = &central[s->size_class];
-    pthread_mutex_lock(&ct->lock);
+    gm_lock_nosusp(&ct->lock);
     s->prev = NULL;
     s->next = ct->partial;
     if (ct->partial)
         ct->partial->prev = s;
     ct->partial = s;
-    pthread_mutex_unlock(&ct->lock);
+    gm_unlock_nosusp(&ct->lock);
 }
 
 static void central_unlink(gm_central *ct, gm_span *s)
@@ -59,7 +59,7 @@ static void take_remote_frees(gm_span *s)
 gm_span *central_adopt(int size_class, gm_cache *c)
 {
     gm_central *ct = &central[size_class];
-    pthread_mutex_lock(&ct->lock);
+    gm_lock_nosusp(&ct->lock);
     gm_span *s = ct->partial;
     if (s) {
         central_unlink(ct, s);
@@ -68,7 +68,7 @@ gm_span *central_adopt(int size_class, gm_cache *c)
         atomic_store_explicit(&s->owner, c, memory_order_relaxed);
         take_remote_frees(s);
     }
-    pthread_mutex_unlock(&ct->lock);
+    gm_unlock_nosusp(&ct->lock);
     return s;
 }
 
@@ -77,7 +77,7 @@ void central_reclaim(void)
     for (int c = 1; c < GM_NUM_CLASSES; c++) {
         gm_central *ct = &central[c];
         gm_span *empty = NULL;
-        pthread_mutex_lock(&ct->lock);
+        gm_lock_nosusp(&ct->lock);
         for (gm_span *s = ct->partial, *next; s; s = next) {
             next = s->next;
             /* Pull pending remote frees in (state stays LISTED). */
@@ -91,7 +91,7 @@ void central_reclaim(void)
                 empty = s;
             }
         }
-        pthread_mutex_unlock(&ct->lock);
+        gm_unlock_nosusp(&ct->lock);
         while (empty) {
             gm_span *s = empty;
             empty = s->next;
@@ -103,15 +103,17 @@ void central_reclaim(void)
 void central_lock_for_fork(void)
 {
     for (int c = 0; c < GM_NUM_CLASSES; c++)
-        pthread_mutex_lock(&central[c].lock);
+        gm_lock_nosusp(&central[c].lock);
 }
 
 void central_unlock_after_fork(int child)
 {
     for (int c = 0; c < GM_NUM_CLASSES; c++) {
-        if (child)
+        if (child) {
             pthread_mutex_init(&central[c].lock, NULL);
-        else
-            pthread_mutex_unlock(&central[c].lock);
+            gc_nosuspend_end();
+        } else {
+            gm_unlock_nosusp(&central[c].lock);
+        }
     }
 }

@@ -40,6 +40,11 @@
 #define PAGE GM_PAGE_SIZE
 
 _Atomic(gm_arena *) gm_arena_map[GM_ARENA_MAP_LEN];
+/* in gomm_noscan: addresses of arenas, which the collector's scan of the
+ * data segments must not take for pointers to the objects there */
+GM_NOSCAN_DATA uintptr_t gm_arena_bases[GM_MAX_ARENAS];
+GM_NOSCAN_DATA _Atomic size_t gm_arena_count;
+GM_NOSCAN_DATA _Atomic uintptr_t gm_heap_lo = UINTPTR_MAX, gm_heap_hi;
 
 static struct {
     pthread_mutex_t lock;
@@ -332,7 +337,17 @@ static bool heap_grow(size_t npages)
         /* release: pairs with the acquire load in span_of */
         atomic_store_explicit(&gm_arena_map[((uintptr_t)p + off) >> GM_ARENA_SHIFT], ar,
                               memory_order_release);
+        size_t n = atomic_load_explicit(&gm_arena_count, memory_order_relaxed);
+        if (n < GM_MAX_ARENAS) {
+            gm_arena_bases[n] = (uintptr_t)p + off;
+            /* release: pairs with the acquire load of the collector's walk */
+            atomic_store_explicit(&gm_arena_count, n + 1, memory_order_release);
+        }
     }
+    if ((uintptr_t)p < atomic_load_explicit(&gm_heap_lo, memory_order_relaxed))
+        atomic_store_explicit(&gm_heap_lo, (uintptr_t)p, memory_order_relaxed);
+    if ((uintptr_t)p + bytes > atomic_load_explicit(&gm_heap_hi, memory_order_relaxed))
+        atomic_store_explicit(&gm_heap_hi, (uintptr_t)p + bytes, memory_order_relaxed);
     gm_span *s = desc_new();
     if (!s)
         return false;
@@ -386,11 +401,11 @@ gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_c
     size_t need = npages + (align_pages > 1 ? align_pages - 1 : 0);
     if (need < npages || need > ((size_t)1 << (GM_ADDR_BITS - GM_PAGE_SHIFT)))
         return NULL;
-    pthread_mutex_lock(&heap.lock);
+    gm_lock_nosusp(&heap.lock);
     gm_span *s = free_find(need);
     if (!s) {
         if (!heap_grow(need) || !(s = free_find(need))) {
-            pthread_mutex_unlock(&heap.lock);
+            gm_unlock_nosusp(&heap.lock);
             return NULL;
         }
     }
@@ -404,7 +419,7 @@ gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_c
             s = desc_new();
             if (!s) { /* put it back */
                 free_coalesce_insert(front);
-                pthread_mutex_unlock(&heap.lock);
+                gm_unlock_nosusp(&heap.lock);
                 return NULL;
             }
             size_t lead_released = released_count(front->start, lead);
@@ -419,7 +434,7 @@ gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_c
     }
     if (!split_front(s, npages)) {
         free_coalesce_insert(s);
-        pthread_mutex_unlock(&heap.lock);
+        gm_unlock_nosusp(&heap.lock);
         return NULL;
     }
     size_t released = released_take(s->start, s->npages);
@@ -428,25 +443,31 @@ gm_span *heap_alloc_span(size_t npages, size_t align_pages, int kind, int size_c
     s->kind = (uint8_t)kind;
     s->size_class = (uint8_t)size_class;
     map_set_range(s->start, s->npages, s);
+    if (kind == SPAN_SMALL || kind == SPAN_LARGE) {
+        size_t pi = page_index(s->start);
+        arena_of(s->start)->malloc_starts[pi / 64] |= (uint64_t)1 << (pi % 64);
+    }
     if (kind == SPAN_LARGE) {
         heap.large_alloc += s->npages * PAGE;
         heap.large_objects++;
         heap.large_mallocs++;
         heap.large_total += s->npages * PAGE;
     }
-    pthread_mutex_unlock(&heap.lock);
+    gm_unlock_nosusp(&heap.lock);
     return s;
 }
 
 void heap_free_span(gm_span *s)
 {
-    pthread_mutex_lock(&heap.lock);
+    gm_lock_nosusp(&heap.lock);
     if (s->kind == SPAN_LARGE) {
         heap.large_alloc -= s->npages * PAGE;
         heap.large_objects--;
         heap.large_frees++;
     }
     map_set_range(s->start, s->npages, NULL);
+    size_t pi = page_index(s->start);
+    arena_of(s->start)->malloc_starts[pi / 64] &= ~((uint64_t)1 << (pi % 64));
     s->released_pages = 0;
     atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
     s = free_coalesce_insert(s);
@@ -459,7 +480,7 @@ void heap_free_span(gm_span *s)
     while (heap.lru_head && now - heap.lru_head->idle_since >= heap.decay_ns &&
            heap.idle - heap.released > heap.retain_min / 4)
         release_span_locked(heap.lru_head);
-    pthread_mutex_unlock(&heap.lock);
+    gm_unlock_nosusp(&heap.lock);
 }
 
 /* ---------- scavenger ---------- */
@@ -481,16 +502,16 @@ static void scavenge_locked(uint64_t keep)
 
 void heap_scavenge(uint64_t keep)
 {
-    pthread_mutex_lock(&heap.lock);
+    gm_lock_nosusp(&heap.lock);
     scavenge_locked(keep);
-    pthread_mutex_unlock(&heap.lock);
+    gm_unlock_nosusp(&heap.lock);
 }
 
 /* ---------- stats, checks, init, fork ---------- */
 
 void heap_read_stats(heap_stats *out)
 {
-    pthread_mutex_lock(&heap.lock);
+    gm_lock_nosusp(&heap.lock);
     out->sys = heap.sys;
     out->idle = heap.idle;
     out->released = heap.released;
@@ -500,7 +521,7 @@ void heap_read_stats(heap_stats *out)
     out->large_frees = heap.large_frees;
     out->large_total = heap.large_total;
     out->arena_meta = heap.arena_meta;
-    pthread_mutex_unlock(&heap.lock);
+    gm_unlock_nosusp(&heap.lock);
 }
 
 static const char *check_free_span(const gm_span *s, uint64_t *idle, uint64_t *rel)
@@ -527,7 +548,7 @@ const char *heap_check(void)
     const char *err = NULL;
     uint64_t idle = 0, rel = 0;
     size_t lru_expected = 0, lru_seen = 0;
-    pthread_mutex_lock(&heap.lock);
+    gm_lock_nosusp(&heap.lock);
     for (size_t i = 0; i < GM_HEAP_EXACT_LISTS && !err; i++) {
         bool bit = (heap.nonempty[i / 64] >> (i % 64)) & 1;
         if (bit != (heap.exact[i] != NULL))
@@ -560,7 +581,7 @@ const char *heap_check(void)
         err = "released bytes disagree with the free lists";
     if (!err && heap.idle > heap.sys)
         err = "more idle than mapped";
-    pthread_mutex_unlock(&heap.lock);
+    gm_unlock_nosusp(&heap.lock);
     return err;
 }
 
@@ -592,13 +613,15 @@ void gm_free_os_memory(void)
 
 void heap_lock_for_fork(void)
 {
-    pthread_mutex_lock(&heap.lock);
+    gm_lock_nosusp(&heap.lock);
 }
 
 void heap_unlock_after_fork(int child)
 {
-    if (child)
+    if (child) {
         pthread_mutex_init(&heap.lock, NULL);
-    else
-        pthread_mutex_unlock(&heap.lock);
+        gc_nosuspend_end();
+    } else {
+        gm_unlock_nosusp(&heap.lock);
+    }
 }

@@ -2,7 +2,9 @@
  * alloc/internal.h — the allocator's internal API and its inline fast paths.
  *
  * Lock order (outer first): cache pool lock -> central[c].lock -> heap lock
- * -> meta lock. The fast paths below take no lock and do no atomic
+ * -> meta lock. Every one of them is taken in a no-suspend region
+ * (gm_lock_nosusp, nosuspend.h): the collector's stop-the-world never
+ * catches a thread holding one. The fast paths below take no lock and do no atomic
  * read-modify-write: they touch only the calling thread's cache and spans it
  * owns (see types.h for the ownership rules).
  */
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 
 #include "fatal.h"
+#include "nosuspend.h"
 #include "sizeclass.h"
 #include "types.h"
 
@@ -40,6 +43,20 @@ static inline void gm_alloc_ensure_init(void)
 /* One entry per 64 MiB of address space; published with release under the
  * heap lock, read with acquire (pairs with the store in heap_grow). */
 extern _Atomic(gm_arena *) gm_arena_map[GM_ARENA_MAP_LEN];
+
+/* Every arena's base address, in the order they were mapped: entries below
+ * gm_arena_count (acquire: pairs with the release increment in heap_grow)
+ * are set. gm_heap_lo/gm_heap_hi bound all arenas (relaxed: a word outside
+ * them is certainly not a heap pointer; they only widen). The collector
+ * walks these to find gm_malloc spans and to filter candidate pointers. */
+#define GM_MAX_ARENAS 4096 /* 256 GiB */
+/* gomm globals that hold heap addresses but are no roots (roots.c skips
+ * the section when it scans the data segments) */
+#define GM_NOSCAN_DATA __attribute__((section("gomm_noscan")))
+extern char __start_gomm_noscan[], __stop_gomm_noscan[];
+extern uintptr_t gm_arena_bases[GM_MAX_ARENAS];
+extern _Atomic size_t gm_arena_count;
+extern _Atomic uintptr_t gm_heap_lo, gm_heap_hi;
 
 /* The span holding address p, or NULL if gomm does not own p's page. */
 static inline gm_span *span_of(const void *p)

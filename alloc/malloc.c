@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gc.h"
 #include "internal.h"
 #include "os.h"
 #include "race_hooks.h"
@@ -124,6 +125,8 @@ GM_NORETURN void free_invalid(const void *p, const gm_span *s)
         gm_fatal("free of pointer %p: not the start of a block (large block of %zu bytes "
                  "at %p)",
                  p, s->npages * GM_PAGE_SIZE, (void *)s->start);
+    case SPAN_GC:
+        gm_fatal("free of pointer %p: a collected object (gm_new) is freed by the collector", p);
     default:
         gm_fatal("double free of pointer %p (its memory is already free)", p);
     }
@@ -289,6 +292,7 @@ void gm_read_memstats(gm_memstats *out)
     out->meta_sys = meta_sys_bytes() + hs.arena_meta;
     out->sys = out->heap_sys + out->meta_sys;
     out->num_threads = threads;
+    gc_read_stats(out);
 }
 
 #ifdef GOMM_RACE

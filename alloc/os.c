@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "os.h"
+#include "nosuspend.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -50,12 +51,12 @@ static _Atomic uint64_t meta_sys;
 void *meta_alloc(size_t len)
 {
     len = (len + 63) & ~(size_t)63;
-    pthread_mutex_lock(&meta_lock);
+    gm_lock_nosusp(&meta_lock);
     if ((size_t)(meta_end - meta_cur) < len) {
         size_t chunk = len > META_CHUNK ? len : META_CHUNK;
         uint8_t *p = os_map(chunk);
         if (!p) {
-            pthread_mutex_unlock(&meta_lock);
+            gm_unlock_nosusp(&meta_lock);
             return NULL;
         }
         meta_cur = p;
@@ -66,7 +67,7 @@ void *meta_alloc(size_t len)
     }
     void *r = meta_cur;
     meta_cur += len;
-    pthread_mutex_unlock(&meta_lock);
+    gm_unlock_nosusp(&meta_lock);
     return r; /* fresh mmap memory: already zero */
 }
 
@@ -77,13 +78,15 @@ uint64_t meta_sys_bytes(void)
 
 void meta_lock_for_fork(void)
 {
-    pthread_mutex_lock(&meta_lock);
+    gm_lock_nosusp(&meta_lock);
 }
 
 void meta_unlock_after_fork(int child)
 {
-    if (child)
+    if (child) {
         pthread_mutex_init(&meta_lock, NULL);
-    else
-        pthread_mutex_unlock(&meta_lock);
+        gc_nosuspend_end();
+    } else {
+        gm_unlock_nosusp(&meta_lock);
+    }
 }

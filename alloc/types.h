@@ -78,6 +78,7 @@ enum {
     SPAN_SMALL = 1, /* objects of one size class */
     SPAN_LARGE = 2, /* one large object */
     SPAN_META = 3,  /* never in the page map: a recycled descriptor */
+    SPAN_GC = 4,    /* collected objects (gm_new): see gc.h, s->gc */
 };
 
 typedef struct gm_cache gm_cache;
@@ -104,6 +105,9 @@ typedef struct gm_span {
     uint64_t divmagic;           /* UINT64_MAX / elem_size + 1: off is a multiple
                                     of elem_size iff off * divmagic <= divmagic - 1
                                     (Lemire's divisibility test, off < 2^32) */
+    _Atomic(struct gc_span *) gc; /* SPAN_GC: the collector's descriptor, published
+                                    (release) after it is set up, cleared before
+                                    the span is freed; NULL for every other span */
 
     /* --- line 2: owner-private (central-lock-protected while XF_LISTED) --- */
     alignas(64) gm_free_obj *freelist; /* objects ready to allocate: the fast path */
@@ -139,6 +143,9 @@ typedef struct gm_arena {
         happens-before from the allocation that wrote the entry */
     uint64_t released[GM_ARENA_PAGES / 64];   /* heap lock: page is idle and
         its memory returned to the OS (reads as zero) */
+    uint64_t malloc_starts[GM_ARENA_PAGES / 64]; /* heap lock: page starts a
+        gm_malloc span (small or large), which the collector scans as a root
+        (it reads the bits with the world stopped) */
 } gm_arena;
 
 /* The per-thread cache (Go's mcache). Owned by one thread at a time. */

@@ -24,6 +24,7 @@
 #include <gomm/alloc.h>
 
 #include "../alloc/fatal.h"
+#include "../alloc/gc.h"
 #include "futex.h"
 #include "timer.h"
 
@@ -117,6 +118,7 @@ gm_g *gm_getg(void)
     gm_lock_release(&g_free_lock);
     if (!g && !(g = gm_calloc(1, sizeof *g)))
         gm_fatal("out of memory allocating a thread record");
+    gc_thread_cur(); /* a thread that uses gomm is known to the collector */
     g->next_free = NULL;
     g->blocking = 0;
     g->id = atomic_fetch_add_explicit(&next_goid, 1, memory_order_relaxed);
@@ -172,7 +174,8 @@ static void check_deadlock(void)
     if (l <= 0 || b != l || atomic_load_explicit(&gm_timers_pending, memory_order_seq_cst) > 0)
         return;
     long os = os_thread_count();
-    int64_t known = l + atomic_load_explicit(&gm_runtime_threads, memory_order_seq_cst);
+    int64_t known = l + atomic_load_explicit(&gm_runtime_threads, memory_order_seq_cst) +
+                    gc_runtime_thread_count(); /* the collector's worker, finalizer thread */
     if (os < 0 || os != known)
         return; /* a thread gomm does not know may still wake someone */
     /* Look again: everything must have held still meanwhile. */
@@ -250,9 +253,12 @@ void gm_park_until(gm_g *g, _Atomic bool *flag)
 {
     atomic_fetch_add_explicit(&blocked, 1, memory_order_seq_cst);
     check_deadlock();
+    /* parked: a stop-the-world takes this thread as it is, no signal */
+    gc_block_enter();
     /* acquire: pairs with the release store in gm_ready */
     while (!atomic_load_explicit(flag, memory_order_acquire))
         park_once(g, NULL);
+    gc_block_exit();
 }
 
 void gm_block_forever(void)
@@ -265,10 +271,16 @@ void gm_block_forever(void)
 
 bool gm_park_timed(gm_g *g, int64_t timeout_ns)
 {
-    if (timeout_ns < 0)
-        return park_once(g, NULL);
-    struct timespec rel = {timeout_ns / 1000000000, timeout_ns % 1000000000};
-    return park_once(g, &rel);
+    bool ok;
+    gc_block_enter();
+    if (timeout_ns < 0) {
+        ok = park_once(g, NULL);
+    } else {
+        struct timespec rel = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+        ok = park_once(g, &rel);
+    }
+    gc_block_exit();
+    return ok;
 }
 
 void gm_ready(gm_waiter *w)

@@ -31,6 +31,7 @@
 #include <gomm/alloc.h>
 
 #include "../alloc/fatal.h"
+#include "../alloc/gc.h"
 #include "futex.h"
 #include "g.h"
 #include "race_hooks.h"
@@ -181,6 +182,7 @@ void gm_gosched(void)
 void gm_blocking_enter(void)
 {
     gm_getg()->blocking++;
+    gc_block_enter(); /* does not delay a stop-the-world */
 }
 
 void gm_blocking_exit(void)
@@ -189,4 +191,5 @@ void gm_blocking_exit(void)
     if (g->blocking <= 0)
         gm_fatal("gm_blocking_exit without gm_blocking_enter");
     g->blocking--;
+    gc_block_exit(); /* waits here if the world is stopped */
 }

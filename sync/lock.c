@@ -3,6 +3,8 @@
  */
 #include "futex.h"
 
+#include "../alloc/gc.h"
+
 #define LOCK_SPINS 64
 
 void gm_lock_slow(gm_lock *l)
@@ -17,6 +19,11 @@ void gm_lock_slow(gm_lock *l)
     }
     /* acquire: pairs with the release exchange in gm_lock_release. Taking it
      * as 2 (not 1) is conservative: our unlock will wake a possible waiter. */
-    while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire) != 0)
+    if (atomic_exchange_explicit(&l->state, 2, memory_order_acquire) == 0)
+        return;
+    gc_block_enter(); /* sleeping on the lock does not delay a stop-the-world */
+    do
         gm_futex_wait(&l->state, 2, NULL);
+    while (atomic_exchange_explicit(&l->state, 2, memory_order_acquire) != 0);
+    gc_block_exit();
 }

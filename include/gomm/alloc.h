@@ -48,7 +48,7 @@ typedef struct gm_memstats {
     uint64_t meta_sys;      /* bytes mapped for allocator metadata */
     uint64_t num_threads;   /* per-thread caches currently in use */
 
-    /* GC figures (filled in by the collector; zero while none has run). */
+    /* GC figures (filled in by the collector; zero until it is used). */
     uint64_t next_gc;        /* heap_alloc target of the next cycle */
     uint64_t last_gc_ns;     /* end of the last cycle, ns since the epoch */
     uint64_t pause_total_ns; /* cumulative stop-the-world time */
@@ -63,6 +63,28 @@ typedef struct gm_memstats {
         uint64_t mallocs; /* objects allocated in this class */
         uint64_t frees;   /* objects freed in this class */
     } by_size[GM_NUM_SIZE_CLASSES];
+
+    /* The collector's figures (gomm/gc.h; docs/gc.md). The fields above
+     * count gm_malloc memory only; collected objects are counted here.
+     * pause_ns[] holds each cycle's total stop-the-world time; the
+     * percentiles below are over the last 1024 individual stops. */
+    uint64_t gc_heap_alloc;     /* bytes of the collected heap in use: live after the
+                                   last mark plus what was allocated since (Go's
+                                   heapLive: cached spans count whole) */
+    uint64_t gc_heap_live;      /* bytes marked live by the last completed mark */
+    uint64_t gc_heap_goal;      /* the heap size the next cycle aims to end at (= next_gc) */
+    uint64_t gc_total_alloc;    /* cumulative bytes taken for collected objects */
+    uint64_t gc_freed_bytes;    /* cumulative bytes freed by sweeping */
+    uint64_t gc_freed_objects;  /* cumulative objects freed by sweeping */
+    uint64_t gc_spans;          /* spans of collected objects in use */
+    uint64_t pause_last_ns;     /* the most recent stop */
+    uint64_t pause_max_ns;      /* the longest stop so far */
+    uint64_t pause_p50_ns;      /* median stop */
+    uint64_t pause_p99_ns;      /* 99th percentile stop */
+    uint64_t assist_ns;         /* cumulative CPU time allocators spent assisting marking */
+    uint64_t gc_mark_cpu_ns;    /* cumulative CPU time of the cycles' drivers */
+    uint64_t finalizers_queued; /* finalizers handed to the finalizer thread */
+    uint64_t finalizers_run;    /* finalizers that have returned */
 } gm_memstats;
 
 void *gm_malloc(size_t n);

@@ -9,6 +9,7 @@
 #include <gomm/alloc.h>
 #include <gomm/atomic.h>
 #include <gomm/chan.h>
+#include <gomm/gc.h>
 #include <gomm/go.h>
 #include <gomm/race.h>
 #include <gomm/sync.h>
