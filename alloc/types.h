@@ -89,22 +89,22 @@ typedef struct gm_cache gm_cache;
  * allocation. */
 typedef struct gm_span {
     /* --- line 1: read by every free; written only on ownership changes --- */
-    alignas(64) uintptr_t start; /* first byte (page aligned) */
-    size_t npages;               /* number of pages */
-    uint8_t kind;                /* SPAN_FREE / SPAN_SMALL / SPAN_LARGE */
-    uint8_t size_class;          /* 1..67 for SPAN_SMALL, 0 otherwise */
-    uint8_t needzero;            /* in use: pages may hold old data (else all zero) */
-    uint32_t elem_size;          /* object size (SPAN_SMALL) */
-    uint32_t nelems;             /* objects in the span (SPAN_SMALL) */
-    uint32_t objs_bytes;         /* nelems * elem_size: offsets from there on are
-                                    the span's tail waste, not objects */
-    _Atomic(gm_cache *) owner;   /* owning cache or NULL. Written by the owner
-                                    (or adopter under the central lock);
-                                    relaxed: a thread only compares it to its
-                                    own cache, and sees its own writes. */
-    uint64_t divmagic;           /* UINT64_MAX / elem_size + 1: off is a multiple
-                                    of elem_size iff off * divmagic <= divmagic - 1
-                                    (Lemire's divisibility test, off < 2^32) */
+    alignas(64) uintptr_t start;  /* first byte (page aligned) */
+    size_t npages;                /* number of pages */
+    uint8_t kind;                 /* SPAN_FREE / SPAN_SMALL / SPAN_LARGE */
+    uint8_t size_class;           /* 1..67 for SPAN_SMALL, 0 otherwise */
+    uint8_t needzero;             /* in use: pages may hold old data (else all zero) */
+    uint32_t elem_size;           /* object size (SPAN_SMALL) */
+    uint32_t nelems;              /* objects in the span (SPAN_SMALL) */
+    uint32_t objs_bytes;          /* nelems * elem_size: offsets from there on are
+                                     the span's tail waste, not objects */
+    _Atomic(gm_cache *) owner;    /* owning cache or NULL. Written by the owner
+                                     (or adopter under the central lock);
+                                     relaxed: a thread only compares it to its
+                                     own cache, and sees its own writes. */
+    uint64_t divmagic;            /* UINT64_MAX / elem_size + 1: off is a multiple
+                                     of elem_size iff off * divmagic <= divmagic - 1
+                                     (Lemire's divisibility test, off < 2^32) */
     _Atomic(struct gc_span *) gc; /* SPAN_GC: the collector's descriptor, published
                                     (release) after it is set up, cleared before
                                     the span is freed; NULL for every other span */
@@ -137,12 +137,12 @@ typedef struct gm_span {
 
 /* One 64 MiB arena's metadata (Go's heapArena). */
 typedef struct gm_arena {
-    _Atomic(gm_span *) spans[GM_ARENA_PAGES]; /* span of each page; NULL for
-        the interior pages of a free span. Written under the heap lock;
-        relaxed: a thread looks up only pointers it was given, which carry
-        happens-before from the allocation that wrote the entry */
-    uint64_t released[GM_ARENA_PAGES / 64];   /* heap lock: page is idle and
-        its memory returned to the OS (reads as zero) */
+    _Atomic(gm_span *) spans[GM_ARENA_PAGES];    /* span of each page; NULL for
+           the interior pages of a free span. Written under the heap lock;
+           relaxed: a thread looks up only pointers it was given, which carry
+           happens-before from the allocation that wrote the entry */
+    uint64_t released[GM_ARENA_PAGES / 64];      /* heap lock: page is idle and
+           its memory returned to the OS (reads as zero) */
     uint64_t malloc_starts[GM_ARENA_PAGES / 64]; /* heap lock: page starts a
         gm_malloc span (small or large), which the collector scans as a root
         (it reads the bits with the world stopped) */
