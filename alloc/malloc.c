@@ -167,16 +167,24 @@ void free_slow(void *p, gm_span *s)
     free_invalid(p, s);
 }
 
-void gm_free(void *p)
+/* gm_free with the race checker told that pc freed p. */
+static inline void free_pc(void *p, uintptr_t pc)
 {
     if (p) {
 #ifdef GOMM_RACE
         size_t n = block_size_or0(p); /* 0: gm_free_inline reports it */
         if (n)
-            RACE_FREE(p, n);
+            RACE_FREE_PC(p, n, pc);
+#else
+        (void)pc;
 #endif
         gm_free_inline(p);
     }
+}
+
+void gm_free(void *p)
+{
+    free_pc(p, (uintptr_t)__builtin_return_address(0));
 }
 
 size_t gm_usable_size(const void *p)
@@ -184,23 +192,31 @@ size_t gm_usable_size(const void *p)
     return p ? block_size(p) : 0;
 }
 
+/* The allocation, copy and free that a moving gm_realloc does are its
+ * caller's: the race checker is given the caller's pc for each, so
+ * reports name the line that called gm_realloc. */
 void *gm_realloc(void *p, size_t n)
 {
-    if (!p)
-        return gm_malloc(n);
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    if (!p) {
+        void *q = malloc_impl(n);
+        RACE_ALLOC_PC(q, n, block_size(q), pc);
+        return q;
+    }
     if (n == 0) { /* glibc's behaviour: free, return NULL */
-        gm_free(p);
+        free_pc(p, pc);
         return NULL;
     }
     size_t old = block_size(p);
     if (n <= old && n >= old / 2)
         return p; /* fits, and not so much smaller that shrinking pays */
-    void *q = gm_malloc(n);
+    void *q = malloc_impl(n);
     if (!q)
-        return NULL;                       /* p untouched, errno ENOMEM */
+        return NULL; /* p untouched, errno ENOMEM */
+    RACE_ALLOC_PC(q, n, block_size(q), pc);
     RACE_READ_RANGE(p, n < old ? n : old); /* the copy reads the old block */
     memcpy(q, p, n < old ? n : old);
-    gm_free(p);
+    free_pc(p, pc);
     return q;
 }
 

@@ -31,12 +31,21 @@ void gm_race_set_block_finder(bool (*f)(uintptr_t addr, uintptr_t *start, size_t
         if (p)                                                                                     \
             gm_race_alloc_hook((p), (req), (usable), RACE_CALLER_PC);                              \
     } while (0)
-#define RACE_FREE(p, usable)  gm_race_free_hook((p), (usable), RACE_CALLER_PC)
-#define RACE_READ_RANGE(p, n) gm_race_read_pc((p), (n), RACE_CALLER_PC)
+#define RACE_FREE(p, usable) gm_race_free_hook((p), (usable), RACE_CALLER_PC)
+/* The same, naming pc as the caller (gm_realloc passes its own caller's). */
+#define RACE_ALLOC_PC(p, req, usable, pc)                                                          \
+    do {                                                                                           \
+        if (p)                                                                                     \
+            gm_race_alloc_hook((p), (req), (usable), (pc));                                        \
+    } while (0)
+#define RACE_FREE_PC(p, usable, pc) gm_race_free_hook((p), (usable), (pc))
+#define RACE_READ_RANGE(p, n)       gm_race_read_pc((p), (n), RACE_CALLER_PC)
 #else
-#define RACE_ALLOC(p, req, usable) ((void)(p), (void)(req))
-#define RACE_FREE(p, usable)       ((void)(p))
-#define RACE_READ_RANGE(p, n)      ((void)(p), (void)(n))
+#define RACE_ALLOC(p, req, usable)        ((void)(p), (void)(req))
+#define RACE_FREE(p, usable)              ((void)(p))
+#define RACE_ALLOC_PC(p, req, usable, pc) ((void)(p), (void)(req), (void)(pc))
+#define RACE_FREE_PC(p, usable, pc)       ((void)(p), (void)(pc))
+#define RACE_READ_RANGE(p, n)             ((void)(p), (void)(n))
 #endif
 
 #pragma GCC visibility pop

@@ -1,14 +1,13 @@
-/* litmus-program: expect=race lines=26,41 threads=2,4 category=alloc known=gm_realloc-free-stack-lacks-caller
+/* litmus-program: expect=race lines=26,41 threads=2,4 category=alloc
  * What: a growing buffer shared by pointer: the owner hands the current
  * pointer to a reader, then grows the buffer with gm_realloc, which moves
  * it (16 bytes to 64 KiB: another size class) and frees the old block.
  * The reader still reads through the stale pointer: unordered with the
  * free inside gm_realloc. The owner grows the buffer only after the read
  * (a relaxed flag, no edge), so it is always reported as a data race.
- * known: gomm reports the race every time, but the free's stack is
- * gm_free <- gm_realloc <- run (sync/go.c): the frame of the caller of
- * gm_realloc (the line marked below) is missing, so the report names no
- * line of this file for that access (reproducer in README.md).
+ * (Fixed gomm bug: the free's stack lacked the frame of gm_realloc's
+ * caller, so the report named no line of this file for that access; the
+ * program was marked known until then. README.md, "gomm issues found".)
  */
 #include <gomm/gomm.h>
 
