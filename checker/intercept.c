@@ -140,6 +140,21 @@ static int (*real_pthread_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *,
 
 static _Atomic int resolve_state;   /* 0 no, 1 resolving, 2 done */
 static uintptr_t text_lo, text_len; /* the runtime's code; len 0: off */
+/* The collector's no-suspend code (alloc/gc.h: gm_new's fast path, the
+ * write barrier) lives in its own section, outside the markers: its libc
+ * calls (the zeroing of a fresh object) are the runtime's too. Weak: the
+ * section exists only when the collector is linked. */
+extern const char __start_gomm_nosusp[] __attribute__((weak));
+extern const char __stop_gomm_nosusp[] __attribute__((weak));
+
+/* Is pc the runtime's code (not to be checked)? */
+RT_INLINE bool runtime_pc(uintptr_t pc)
+{
+    if (pc - text_lo < text_len)
+        return true;
+    uintptr_t lo = (uintptr_t)__start_gomm_nosusp, hi = (uintptr_t)__stop_gomm_nosusp;
+    return pc - lo < hi - lo;
+}
 
 static void resolve(void)
 {
@@ -204,7 +219,7 @@ __attribute__((constructor(101))) static void intercept_ctor(void)
  * thread is not inside the checker.) */
 RT_INLINE gm_thr *user_call(uintptr_t pc)
 {
-    if (RT_UNLIKELY(!text_len) || pc - text_lo < text_len)
+    if (RT_UNLIKELY(!text_len) || runtime_pc(pc))
         return NULL;
     if (RT_UNLIKELY(atomic_load_explicit(&gm_rt_state.inited, memory_order_acquire) != 2))
         return NULL;
@@ -714,7 +729,7 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr
 {
     ENSURE(pthread_barrier_init);
     int rc = real_pthread_barrier_init(b, attr, count);
-    if (rc != 0 || !text_len || CALLER_PC - text_lo < text_len)
+    if (rc != 0 || !text_len || runtime_pc(CALLER_PC))
         return rc;
     rt_spin_lock(&barrier_lock);
     barrier_phase *e = barrier_find((uintptr_t)b);
@@ -732,7 +747,7 @@ int pthread_barrier_destroy(pthread_barrier_t *b)
 {
     ENSURE(pthread_barrier_destroy);
     int rc = real_pthread_barrier_destroy(b);
-    if (rc != 0 || !text_len || CALLER_PC - text_lo < text_len)
+    if (rc != 0 || !text_len || runtime_pc(CALLER_PC))
         return rc;
     rt_spin_lock(&barrier_lock);
     barrier_phase *e = barrier_find((uintptr_t)b);
@@ -750,7 +765,7 @@ int pthread_barrier_wait(pthread_barrier_t *b)
     gm_thr *t = user_call(CALLER_PC);
     /* every arrival counts, checked or not, or the phases drift */
     uintptr_t key =
-        text_len && CALLER_PC - text_lo >= text_len ? barrier_arrive((uintptr_t)b) : (uintptr_t)b;
+        text_len && !runtime_pc(CALLER_PC) ? barrier_arrive((uintptr_t)b) : (uintptr_t)b;
     if (t)
         rt_release_merge(t, key);
     int rc = real_pthread_barrier_wait(b);
