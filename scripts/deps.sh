@@ -2,7 +2,8 @@
 # scripts/deps.sh — install what gomm needs on Debian 12, or say what is missing.
 #
 #   scripts/deps.sh build   compiler, cmake, ninja, cmocka, libdw (to build and test)
-#   scripts/deps.sh bench   + the anchor allocators and /usr/bin/time
+#   scripts/deps.sh bench   + the anchor allocators, Boehm GC (libgc-dev: the
+#                           collector's anchor in bench/gc_bench) and /usr/bin/time
 #
 # As root it runs apt-get install for whatever is missing; otherwise it
 # prints the exact command and fails. Installs nothing that is present.
@@ -13,7 +14,7 @@ what=${1:-build}
 pkgs=(gcc clang cmake ninja-build pkg-config libcmocka-dev libdw-dev libclang-rt-14-dev python3 git)
 case "$what" in
   build) ;;
-  bench) pkgs+=(time libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0) ;;
+  bench) pkgs+=(time libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 libgc-dev) ;;
   *) echo "deps.sh: unknown argument '$what' (expected build or bench)" >&2; exit 2 ;;
 esac
 
