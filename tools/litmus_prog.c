@@ -191,6 +191,34 @@ static bool parse_header(const char *path, const char *src, header *h, char *err
         snprintf(err, n, "%s:%d:1: error: expect=race needs lines=A,B", path, line);
         return false;
     }
+    /* lines marked with a race comment must be the declared ones, so an
+     * edit that moves them cannot leave a stale lines= behind */
+    int marks[3], nm = 0, ln = 1;
+    for (const char *c = src; *c; c++) {
+        if (*c == '\n') {
+            ln++;
+            continue;
+        }
+        if (!strncmp(c, "/* race */", 10) && nm < 3)
+            marks[nm++] = ln;
+    }
+    if (nm && (!h->race || nm != 2 ||
+               !((marks[0] == h->lines[0] && marks[1] == h->lines[1]) ||
+                 (marks[0] == h->lines[1] && marks[1] == h->lines[0])))) {
+        char m[64];
+        int k = snprintf(m, sizeof m, "%d", marks[0]);
+        for (int i = 1; i < nm && k > 0 && (size_t)k < sizeof m; i++)
+            k += snprintf(m + k, sizeof m - (size_t)k, ",%d", marks[i]);
+        if (h->race)
+            snprintf(err, n,
+                     "%s:%d:1: error: race comments mark line(s) %s, the header says lines=%d,%d",
+                     path, line, m, h->lines[0], h->lines[1]);
+        else
+            snprintf(err, n,
+                     "%s:%d:1: error: race comments mark line(s) %s in an expect=norace program",
+                     path, line, m);
+        return false;
+    }
     return true;
 }
 

@@ -1,4 +1,4 @@
-/* litmus-program: expect=race lines=26,41 threads=2,4 category=alloc
+/* litmus-program: expect=race lines=25,40 threads=2,4 category=alloc
  * What: a growing buffer shared by pointer: the owner hands the current
  * pointer to a reader, then grows the buffer with gm_realloc, which moves
  * it (16 bytes to 64 KiB: another size class) and frees the old block.

@@ -141,14 +141,14 @@ static int shared;
 static void *other(void *arg)
 {
     (void)arg;
-    shared = 1; /* race */
+    shared = 1; /* racy */
     return NULL;
 }
 int main(void)
 {
     pthread_t t;
     pthread_create(&t, NULL, other, NULL);
-    printf("%d\n", shared); /* race */
+    printf("%d\n", shared); /* racy */
     pthread_join(t, NULL);
     return 0;
 }
@@ -164,6 +164,10 @@ sed -i 's/expect=race lines=8,15/expect=norace/' "$T/prog_race.c"
 expect 1 "$GOMM" litmus --runs 1 --format json "$T/prog_race.c"
 json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="fail" and "expected no race" in t["note"], t' ||
     fail "norace program that races"
+printf '/* litmus-program: expect=race lines=2,3 */\nint a; /* race */\nint b;\nint c; /* race */\nint main(void) { return 0; }\n' >"$T/prog_marks.c"
+expect 1 "$GOMM" litmus --format json "$T/prog_marks.c"
+json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="error" and "race comments mark line(s) 2,4, the header says lines=2,3" in t["note"], t["note"]' ||
+    fail "stale lines= not caught"
 printf '/* litmus-program: expect=maybe */\nint main(void) { return 0; }\n' >"$T/prog_bad.c"
 expect 1 "$GOMM" litmus --format json "$T/prog_bad.c"
 json "$T/out" 't=d["tests"][0]; assert t["verdict"]=="error" and "prog_bad.c:1:20: error: expect= must be race or norace" in t["note"], t["note"]' ||
