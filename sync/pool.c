@@ -263,11 +263,18 @@ gm_pool *gm_pool_make(void *(*new_fn)(void))
     return p;
 }
 
+/* Grows the per-thread array to hold idx. The new array is allocated
+ * outside the lock (gm_new may stop this thread for a collection) and
+ * installed under it, in a no-suspend region, so no thread is ever
+ * stopped holding p->mu: under ThreadSanitizer, which defers the stop
+ * signal of a thread blocked in pthread_mutex_lock, a holder stopped in
+ * gm_new left the waiters unable to acknowledge the stop (a deadlock). */
 static pool_local *pin_slow(gm_pool *p, int idx)
 {
-    pthread_mutex_lock(&p->mu);
-    pool_locals *L = atomic_load_explicit(&p->local, memory_order_acquire);
-    if (!L || (size_t)idx >= L->n) {
+    for (;;) {
+        pool_locals *L = atomic_load_explicit(&p->local, memory_order_acquire);
+        if (L && (size_t)idx < L->n)
+            return &L->l[idx];
         size_t n = L ? L->n * 2 : 16;
         while (n <= (size_t)idx)
             n *= 2;
@@ -275,13 +282,17 @@ static pool_local *pin_slow(gm_pool *p, int idx)
         if (!nl)
             gm_fatal("gm_pool: out of memory");
         nl->n = n;
-        /* release: pairs with the acquire load in pin; the pool is
-         * gm_malloc memory (a root): no barrier */
-        atomic_store_explicit(&p->local, nl, memory_order_release);
-        L = nl;
+        gm_lock_nosusp(&p->mu);
+        bool ours = atomic_load_explicit(&p->local, memory_order_relaxed) == L;
+        if (ours)
+            /* release: pairs with the acquire load in pin; the pool is
+             * gm_malloc memory (a root): no barrier */
+            atomic_store_explicit(&p->local, nl, memory_order_release);
+        gm_unlock_nosusp(&p->mu);
+        if (ours)
+            return &nl->l[idx];
+        /* another thread grew it first: nl is garbage; look again */
     }
-    pthread_mutex_unlock(&p->mu);
-    return &L->l[idx];
 }
 
 static inline pool_local *pin(gm_pool *p, int *idx)
