@@ -70,10 +70,11 @@ int lt_mkdir_p(const char *path)
     return r;
 }
 
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
+uint64_t lt_fnv(uint64_t h, const void *p, size_t n)
 {
+    const unsigned char *s = p;
     for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
+        h ^= s[i];
         h *= 0x100000001b3ull;
     }
     return h;
@@ -218,9 +219,9 @@ static int compile(const lt_test *t, const lt_native_opts *o, char **binary, cha
     if (!cc || !*cc)
         cc = "cc";
     static const char flags[] = "-O2 -pthread -std=gnu11 -w";
-    uint64_t h = fnv(0xcbf29ce484222325ull, src, srclen);
-    h = fnv(h, cc, strlen(cc));
-    h = fnv(h, flags, sizeof flags);
+    uint64_t h = lt_fnv(0xcbf29ce484222325ull, src, srclen);
+    h = lt_fnv(h, cc, strlen(cc));
+    h = lt_fnv(h, flags, sizeof flags);
     char *dir = o->cache_dir ? strdup(o->cache_dir) : lt_cache_dir();
     if (!dir || lt_mkdir_p(dir)) {
         snprintf(err, errlen, "%s: error: cannot create the cache directory %s: %s", t->file,

@@ -41,6 +41,8 @@ typedef struct lt_native_out {
  * $XDG_CACHE_HOME/gomm/litmus, else $HOME/.cache/gomm/litmus, else
  * /tmp/gomm-litmus-<uid>. Returns a malloc'd string. */
 char *lt_cache_dir(void);
+/* 64-bit FNV-1a of p[0..n) continuing from h (start: 0xcbf29ce484222325). */
+uint64_t lt_fnv(uint64_t h, const void *p, size_t n);
 /* mkdir -p: 0, or -1 with errno set. */
 int lt_mkdir_p(const char *path);
 

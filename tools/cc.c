@@ -597,14 +597,6 @@ static bool file_exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool same_dir(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (!*a || !*b || !realpath(a, ra) || !realpath(b, rb))
-        return false;
-    return !strcmp(ra, rb);
-}
-
 /* Where this gomm was built (compile definitions; empty when unknown). */
 static const char *const binary_dir = GOMM_BINARY_DIR;
 static const char *const runtime_build_dir = GOMM_RUNTIME_BUILD_DIR;

@@ -141,14 +141,6 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 
 /* ---- where the bundled suite is ---- */
 
-static bool same_dir(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (!*a || !*b || !realpath(a, ra) || !realpath(b, rb))
-        return false;
-    return !strcmp(ra, rb);
-}
-
 static bool is_dir(const char *p)
 {
     struct stat st;

@@ -271,16 +271,6 @@ static int run_timeout(char *const argv[], char *const envs[], const char *errpa
     }
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 static char *dir_of(const char *path)
 {
     char *d = xstrdup(path);
@@ -292,14 +282,6 @@ static char *dir_of(const char *path)
         d = xstrdup(".");
     }
     return d;
-}
-
-static bool same_dir(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (!*a || !*b || !realpath(a, ra) || !realpath(b, rb))
-        return false;
-    return !strcmp(ra, rb);
 }
 
 /* -I options for gomm's headers: the build tree's when gomm runs from it,
@@ -340,8 +322,8 @@ static uint64_t runtime_identity(uint64_t h)
     for (int i = 0; i < 4 && cands[i]; i++) {
         struct stat st;
         if (!stat(cands[i], &st)) {
-            h = fnv(h, &st.st_mtim, sizeof st.st_mtim);
-            h = fnv(h, &st.st_size, sizeof st.st_size);
+            h = lt_fnv(h, &st.st_mtim, sizeof st.st_mtim);
+            h = lt_fnv(h, &st.st_size, sizeof st.st_size);
             break;
         }
     }
@@ -497,13 +479,13 @@ void litmus_run_program(const char *path, const lopts *o, lresult *r)
     memset(&est, 0, sizeof est);
     if (exe)
         stat(exe, &est);
-    uint64_t hh = fnv(0xcbf29ce484222325ull, src, srclen);
+    uint64_t hh = lt_fnv(0xcbf29ce484222325ull, src, srclen);
     if (ph)
-        hh = fnv(hh, ph, phlen);
-    hh = fnv(hh, h.cflags ? h.cflags : "", h.cflags ? strlen(h.cflags) : 0);
-    hh = fnv(hh, &est.st_mtim, sizeof est.st_mtim);
-    hh = fnv(hh, &est.st_size, sizeof est.st_size);
-    hh = fnv(hh, path, strlen(path));
+        hh = lt_fnv(hh, ph, phlen);
+    hh = lt_fnv(hh, h.cflags ? h.cflags : "", h.cflags ? strlen(h.cflags) : 0);
+    hh = lt_fnv(hh, &est.st_mtim, sizeof est.st_mtim);
+    hh = lt_fnv(hh, &est.st_size, sizeof est.st_size);
+    hh = lt_fnv(hh, path, strlen(path));
     hh = runtime_identity(hh);
     free(ph);
     free(progh);

@@ -50,6 +50,10 @@ void sb_putc(sbuf *b, char c);
 void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(sbuf *b);
 
+/* Whether a and b name the same existing directory (after realpath);
+ * false when either is empty or missing. */
+bool same_dir(const char *a, const char *b);
+
 /* Reads a whole file; NULL (errno set) when it cannot be read. */
 char *read_file(const char *path, size_t *len);
 

@@ -231,3 +231,11 @@ const char *self_exe(void)
     }
     return path;
 }
+
+bool same_dir(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (!*a || !*b || !realpath(a, ra) || !realpath(b, rb))
+        return false;
+    return !strcmp(ra, rb);
+}
