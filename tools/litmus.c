@@ -214,7 +214,7 @@ static void scan_dir(const char *dir, strvec *out, bool shapes, bool programs)
     sv_free(&dirs);
 }
 
-static char *test_name_of(const char *path)
+char *litmus_test_name(const char *path)
 {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
@@ -279,7 +279,7 @@ int litmus_collect(const strvec *pats, strvec *paths)
         }
         size_t before = paths->n;
         for (size_t k = 0; k < bundled.n; k++) {
-            char *nm = test_name_of(bundled.v[k]);
+            char *nm = litmus_test_name(bundled.v[k]);
             if (!fnmatch(p, nm, 0))
                 sv_push(paths, bundled.v[k]);
             free(nm);
@@ -340,17 +340,35 @@ static const int machine_model =
     LM_C11;
 #endif
 
+/* Formats into r->note: replacing it, or appended after "; ". */
+static void vnote(lresult *r, bool append, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        return;
+    char *n = r->note;
+    r->note = append && n ? xasprintf("%s; %s", n, s) : s;
+    if (append && n)
+        free(s);
+    free(n);
+}
+
 static void set_note(lresult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_note(lresult *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
+    vnote(r, false, fmt, ap);
     va_end(ap);
-    free(r->note);
-    r->note = s;
+}
+
+static void add_note(lresult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(lresult *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vnote(r, true, fmt, ap);
+    va_end(ap);
 }
 
 /* Is state st (nvars values) among the model's final states? */
@@ -360,23 +378,6 @@ static bool model_has(const lt_model_result *m, const int64_t *st, int nvars)
         if (!memcmp(m->states + (size_t)i * (size_t)nvars, st, sizeof *st * (size_t)nvars))
             return true;
     return false;
-}
-
-static void add_note(lresult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add_note(lresult *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    if (!s)
-        return;
-    char *n = r->note;
-    r->note = n ? xasprintf("%s; %s", n, s) : xstrdup(s);
-    free(n);
-    free(s);
 }
 
 /* The verdict of a shape's hardware run. With a complete state set of the
@@ -525,7 +526,7 @@ static void run_shape(const char *path, const lopts *o, lresult *r)
     r->weak = -1;
     lt_test *t = lt_parse_file(path, err, sizeof err);
     if (!t) {
-        r->name = test_name_of(path);
+        r->name = litmus_test_name(path);
         r->verdict = LV_ERROR;
         r->note = xstrdup(err);
         return;
@@ -895,7 +896,7 @@ static int litmus_main(int argc, char **argv, strvec *pats, strvec *merges)
     }
     if (o.list) {
         for (size_t i = 0; i < paths.n; i++) {
-            char *nm = test_name_of(paths.v[i]);
+            char *nm = litmus_test_name(paths.v[i]);
             printf("%-40s %-7s %s\n", nm, has_ext(paths.v[i], ".litmus") ? "shape" : "program",
                    paths.v[i]);
             free(nm);

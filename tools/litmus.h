@@ -94,6 +94,9 @@ typedef struct lopts {
     int unroll;        /* --unroll (2) */
 } lopts;
 
+/* A test's name from its path: the file name without its extension. */
+char *litmus_test_name(const char *path);
+
 /* The tests that pats select (none: the bundled suite), in order; 0, or 2
  * after a message on stderr. */
 int litmus_collect(const strvec *pats, strvec *paths);

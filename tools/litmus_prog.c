@@ -447,11 +447,7 @@ void litmus_run_program(const char *path, const lopts *o, lresult *r)
     char err[4096];
     r->kind = LK_PROGRAM;
     r->file = xstrdup(path);
-    const char *b = strrchr(path, '/');
-    r->name = xstrdup(b ? b + 1 : path);
-    char *dot = strrchr(r->name, '.');
-    if (dot)
-        *dot = '\0';
+    r->name = litmus_test_name(path);
     size_t srclen;
     char *src = read_file(path, &srclen);
     if (!src) {
