@@ -293,6 +293,7 @@ void *cache_alloc_slow(int k)
         s->armed = 0;
         class_push_front(c, s);
     }
+    gm_stack_scrub_if_grown();
     gm_free_obj *o = s->freelist;
     s->freelist = o->next;
     s->used++;

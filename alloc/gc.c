@@ -564,6 +564,10 @@ __attribute__((noinline)) void gm_gc(void)
 {
     gc_init();
     gc_thread *t = gc_thread_cur();
+    /* dead frames below become uninitialized parts of live ones later:
+     * wipe them while this is the deepest frame (Boehm GC does as much) */
+    gm_heap_grew = false;
+    gm_stack_scrub();
     gc_roots_note_driver(t, gc_save_regs(t->driver_regs));
     cycle_acquire();
     cycle_start(t, true);

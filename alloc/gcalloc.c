@@ -206,6 +206,7 @@ GM_NOINLINE void *gc_alloc_slow(size_t n, int flavor, const gc_type *ty)
     void *p;
     if (need > GM_MAX_SMALL_SIZE) {
         p = alloc_large(t, n, need, flavor, ty);
+        gm_stack_scrub_if_grown();
     } else {
         int spc = sizeclass_of(need) * GC_FLAVORS + flavor;
         bool refilled = false;
@@ -238,6 +239,8 @@ GM_NOINLINE void *gc_alloc_slow(size_t n, int flavor, const gc_type *ty)
         atomic_store_explicit(&g->freeindex, (uint32_t)i + 1, memory_order_release);
         bool zero = g->needzero;
         gc_nosuspend_end();
+        if (refilled)
+            gm_stack_scrub_if_grown();
         if (zero)
             memset((void *)(slot + hdr), 0, size - hdr);
         if (refilled)

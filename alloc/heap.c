@@ -321,9 +321,21 @@ static gm_span *free_coalesce_insert(gm_span *s)
 
 /* ---------- growth ---------- */
 
+__thread bool gm_heap_grew __attribute__((tls_model("initial-exec")));
+
+/* noinline: the array is this frame's, below the caller's; volatile: the
+ * stores are not dead to the compiler */
+__attribute__((noinline)) void gm_stack_scrub(void)
+{
+    volatile uintptr_t words[512];
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        words[i] = 0;
+}
+
 /* Map at least npages of fresh memory and add it as a free span. */
 static bool heap_grow(size_t npages)
 {
+    gm_heap_grew = true;
     size_t bytes = (npages * PAGE + GM_ARENA_SIZE - 1) & ~(GM_ARENA_SIZE - 1);
     uint8_t *p = os_map_aligned(bytes, GM_ARENA_SIZE);
     if (!p)

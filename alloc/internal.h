@@ -126,6 +126,23 @@ void central_reclaim(void);
 void central_lock_for_fork(void);
 void central_unlock_after_fork(int child);
 
+/* ---- stale heap addresses on the stack (heap.c) ----
+ * heap_grow leaves the new arena's base address in dead stack frames, and
+ * the base is where the arena's first span, and object, will be: a caller
+ * frame that later reuses those bytes without writing them (padding, an
+ * uninitialized array) then pins that object for the conservative
+ * collector. Slow paths that may have grown the heap wipe the stack below
+ * their own frame when it did (Boehm GC's GC_clear_stack, narrowed). */
+extern __thread bool gm_heap_grew __attribute__((tls_model("initial-exec")));
+void gm_stack_scrub(void); /* zero 4 KiB of the stack below the caller's frame */
+static inline void gm_stack_scrub_if_grown(void)
+{
+    if (GM_UNLIKELY(gm_heap_grew)) {
+        gm_heap_grew = false;
+        gm_stack_scrub();
+    }
+}
+
 /* ---- caches (cache.c) ---- */
 extern __thread gm_cache *gm_tls_cache __attribute__((tls_model("initial-exec")));
 void *cache_alloc_slow(int size_class);

@@ -37,6 +37,7 @@ static void *large_alloc(size_t n, size_t align, bool zero)
         errno = ENOMEM;
         return NULL;
     }
+    gm_stack_scrub_if_grown();
     if (zero && s->needzero)
         memset((void *)s->start, 0, npages * GM_PAGE_SIZE);
     return (void *)s->start;
