@@ -175,13 +175,15 @@ static void *alloc_large(gc_thread *t, size_t n, size_t need, int flavor, const 
     atomic_fetch_add_explicit(&gc_span_bytes, bytes, memory_order_relaxed);
     /* release: pairs with the marker's acquire load of s->gc */
     atomic_store_explicit(&s->gc, g, memory_order_release);
+    /* The object's own address must be on this stack before the region
+     * ends: from there on a stop may come (a signal, or under TSan the
+     * handler it defers to any atomic below), and g is only the
+     * descriptor, which no scan follows. */
+    size_t hdr = flavor == GC_TYPED ? GC_TYPE_HDR : 0;
+    void *volatile p = (void *)(g->start + hdr);
     gc_nosuspend_end();
     atomic_fetch_add_explicit(&gc_heap_live, bytes, memory_order_relaxed);
     gc_counter_add(&t->alloc_bytes, bytes);
-    size_t hdr = flavor == GC_TYPED ? GC_TYPE_HDR : 0;
-    /* the object's own address must be on this stack while a cycle may
-     * start (the trigger below): g is only its descriptor */
-    void *volatile p = (void *)(g->start + hdr);
     if (g->needzero)
         memset(p, 0, n);
     gc_maybe_trigger();
