@@ -87,6 +87,17 @@ extern const char __start_gomm_nosusp[], __stop_gomm_nosusp[];
 #define GC_TSAN 1
 #endif
 #endif
+/* GC_PIN(v): v's value exists, whole, from here on. A new object's
+ * address computed inside a no-suspend region must be kept whole across
+ * the region's end, where the thread may park for a stop: the compiler
+ * may otherwise keep the span's start and the slot's offset apart and add
+ * them after the park, and the stop's conservative scan, which sees only
+ * the start (slot 0), would miss the new object and free it. (Found under
+ * ThreadSanitizer, where GC_FAST_END can park: gm_new kept start on the
+ * stack and i * size in r14.) Costs nothing: an empty asm that "changes"
+ * v, so v cannot be recomputed later. */
+#define GC_PIN(v) __asm__ volatile("" : "+r"(v))
+
 #ifdef GC_TSAN
 #define GC_FAST_BEGIN() gc_nosuspend_begin()
 #define GC_FAST_END()   gc_nosuspend_end()

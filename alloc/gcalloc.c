@@ -240,6 +240,7 @@ GM_NOINLINE void *gc_alloc_slow(size_t n, int flavor, const gc_type *ty)
          * allocated (pairs with the marker's acquire load) */
         atomic_store_explicit(&g->freeindex, (uint32_t)i + 1, memory_order_release);
         bool zero = g->needzero;
+        GC_PIN(slot); /* whole before a park at the region's end */
         gc_nosuspend_end();
         if (refilled)
             gm_stack_scrub_if_grown();
@@ -273,6 +274,7 @@ static inline __attribute__((always_inline)) void *new_fast(size_t n, int flavor
             void *p = (void *)(g->start + (uintptr_t)i * g->elem_size);
             uint32_t size = g->elem_size;
             bool zero = g->needzero;
+            GC_PIN(p); /* whole before a park in GC_FAST_END */
             /* --- end of the part that must not be stopped --- */
             GC_FAST_END();
             GC_UNPOISON(p, size);
