@@ -242,12 +242,12 @@ GM_NOINLINE void *gc_alloc_slow(size_t n, int flavor, const gc_type *ty)
         bool zero = g->needzero;
         GC_PIN(slot); /* whole before a park at the region's end */
         gc_nosuspend_end();
-        if (refilled)
-            gm_stack_scrub_if_grown();
         if (zero)
             memset((void *)(slot + hdr), 0, size - hdr);
-        if (refilled)
+        if (refilled) {
+            gm_stack_scrub_if_grown();
             gc_maybe_trigger();
+        }
         if (marking && t->assist_debt > (64 << 10))
             gc_assist(t);
         p = (void *)(slot + hdr);
