@@ -12,6 +12,11 @@
  *               set (its list node is relinked) — long-lived heap plus
  *               churn, the shape of a server's cache.
  *
+ *   mark D N    collection throughput: a tree of depth D (2^(D+1) nodes,
+ *               16 B) held by a global, then N full collections
+ *               (gm_gc / GC_gcollect); reports per_gc_ms, the mean time
+ *               of one (malloc: skipped, it has no collector).
+ *
  * Implementations: gomm (gm_new + gm_write_ptr; the collector under
  * GOMM_GOGC/GOMM_GC as set), boehm (GC_MALLOC, Debian's libgc, stop-the-
  * world marking; only if built with it), malloc (glibc malloc and free of
@@ -30,6 +35,7 @@
  *
  *   gc_bench trees 18 [impl...]
  *   gc_bench churn 64 4096 [impl...]
+ *   gc_bench mark 20 40 [impl...]
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -229,6 +235,29 @@ static long run_churn(long live_mib, long total_mib)
     return check;
 }
 
+/* ---------- collection throughput ---------- */
+
+static tnode *volatile mark_root; /* a global: a root for both collectors */
+static double per_gc_ms;
+
+static long run_mark(int depth, long n)
+{
+    mark_root = bottom_up(depth);
+    long check = check_tree(mark_root);
+    double t0 = now_s();
+    for (long i = 0; i < n; i++) {
+#ifdef GOMM_HAVE_BOEHM
+        if (impl == IMPL_BOEHM) {
+            GC_gcollect();
+            continue;
+        }
+#endif
+        gm_gc();
+    }
+    per_gc_ms = n > 0 ? (now_s() - t0) * 1e3 / (double)n : 0;
+    return check;
+}
+
 /* ---------- one run, in a child ---------- */
 
 static const char *impl_name[] = {"gomm", "boehm", "malloc"};
@@ -242,7 +271,9 @@ static void child(const char *wl, long a, long b, int fd)
     }
 #endif
     double t0 = now_s(), c0 = cpu_s();
-    long check = !strcmp(wl, "trees") ? run_trees((int)a) : run_churn(a, b);
+    long check = !strcmp(wl, "trees")  ? run_trees((int)a)
+                 : !strcmp(wl, "mark") ? run_mark((int)a, b)
+                                       : run_churn(a, b);
     double t = now_s() - t0, cpu = cpu_s() - c0;
     unsigned cycles = 0;
     double pmax = 0, p99 = 0, gcshare = 0;
@@ -276,6 +307,8 @@ static void child(const char *wl, long a, long b, int fd)
                        "time_s=%.3f cycles=%u pause_max_ms=%.3f pause_p99_ms=%.3f gc_cpu=%.2f "
                        "check=%ld",
                        t, cycles, pmax, p99, gcshare, check);
+    if (!strcmp(wl, "mark"))
+        len += snprintf(line + len, sizeof line - (size_t)len, " per_gc_ms=%.3f", per_gc_ms);
     if (write(fd, line, (size_t)len) != len)
         _exit(3);
     _exit(0);
@@ -285,18 +318,19 @@ int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: gc_bench trees DEPTH [impl...] | churn LIVE_MIB TOTAL_MIB "
-                        "[impl...]\n");
+                        "[impl...] | mark DEPTH COLLECTIONS [impl...]\n");
         return 1;
     }
     const char *wl = argv[1];
     long a = atol(argv[2]), b = 0;
     int first_impl = 3;
-    if (!strcmp(wl, "churn")) {
+    if (!strcmp(wl, "churn") || !strcmp(wl, "mark")) {
         if (argc < 4)
             return 1;
         b = atol(argv[3]);
         first_impl = 4;
     } else if (strcmp(wl, "trees") != 0) {
+        fprintf(stderr, "gc_bench: unknown workload %s (trees, churn or mark)\n", wl);
         return 1;
     }
     const char *def[] = {"gomm", "boehm", "malloc"};
@@ -320,6 +354,10 @@ int main(int argc, char **argv)
         if (which < 0) {
             fprintf(stderr, "gc_bench: unknown impl %s\n", impls[k]);
             return 1;
+        }
+        if (which == IMPL_MALLOC && !strcmp(wl, "mark")) {
+            printf("gc_bench workload=mark impl=malloc skipped (no collector)\n");
+            continue;
         }
         int pfd[2];
         if (pipe(pfd) != 0)
