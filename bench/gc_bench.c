@@ -52,6 +52,8 @@
 
 #ifdef GOMM_HAVE_BOEHM
 #include <gc/gc.h>
+
+#include "../alloc/types.h" /* GM_ARENA_MAP_LEN: see boehm_exclude_gomm */
 #endif
 
 enum { IMPL_GOMM, IMPL_BOEHM, IMPL_MALLOC };
@@ -116,9 +118,9 @@ static void boehm_event(GC_EventType e)
  * roots, would read it at every collection (and fault it all in on the
  * first). Its runs exclude it, so they pay for nothing of gomm's. The
  * symbol is gomm-internal (hidden in the shared library, visible in the
- * static one this program links); its size is GM_ARENA_MAP_LEN pointers. */
+ * static one this program links), and so is its length (alloc/types.h). */
 extern char gm_arena_map[];
-#define GOMM_ARENA_MAP_BYTES ((size_t)1 << 25)
+#define GOMM_ARENA_MAP_BYTES (GM_ARENA_MAP_LEN * sizeof(void *))
 
 static void boehm_exclude_gomm(void)
 {
